@@ -1,0 +1,129 @@
+"""Which test items are ours, and how each one runs (its :class:`TestSpec`).
+
+An item is ours when its function is ``async def``, no other async plugin claims it, and it is
+marked ``asyncio`` (in auto mode every such item is marked at collection). Its spec is computed
+once, after every ``pytest_collection_modifyitems`` that may add marks, and kept on the item.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import warnings
+from typing import Any, Final
+
+import pytest
+
+from . import _marks, _messages
+from ._scopes import LoopScope
+from ._settings import SETTINGS_KEY, Settings
+from ._warnings import PytestAsyncioWarning
+
+#: Marks with which other plugins claim async tests; such tests are left to them.
+FOREIGN_MARKS: Final = ("anyio", "trio")
+SPEC_KEY: Final = pytest.StashKey["TestSpec | None"]()
+
+
+@dataclasses.dataclass(frozen=True)
+class TestSpec:
+    loop_scope: LoopScope = "function"
+    loop_factories: tuple[str, ...] | None = None
+    #: Set when the test must fail at setup instead of running (a bad marker).
+    error: str | None = None
+
+    __test__ = False  # not a test class, whatever pytest's python_classes say
+
+
+def test_function(item: pytest.Item) -> Any:
+    """The function an item runs (the inner test of a hypothesis test), or None."""
+    function = getattr(item, "obj", None)
+    inner = getattr(getattr(function, "hypothesis", None), "inner_test", None)
+    return function if inner is None else inner
+
+
+def is_async_function(function: object) -> bool:
+    return inspect.iscoroutinefunction(function) or inspect.isasyncgenfunction(function)
+
+
+def is_claimed_elsewhere(item: pytest.Item) -> bool:
+    if any(item.get_closest_marker(name) is not None for name in FOREIGN_MARKS):
+        return True
+    return "anyio_backend" in getattr(item, "fixturenames", ())
+
+
+def is_ours(item: pytest.Item, settings: Settings) -> bool:
+    """True when pytest-asyncio-ng runs *item* (strict mode: only if it is marked)."""
+    if not isinstance(item, pytest.Function):
+        return False
+    if not is_async_function(test_function(item)) or is_claimed_elsewhere(item):
+        return False
+    return settings.auto or _marks.find(item) is not None
+
+
+def prepare(item: pytest.Function, settings: Settings) -> None:
+    """At collection: mark the item if auto mode or its package marks it; set aside async
+    generator functions, which cannot run as tests."""
+    function = test_function(item)
+    if not is_async_function(function) or is_claimed_elsewhere(item):
+        return
+    mark = _marks.find(item)
+    if mark is None:
+        if not settings.auto:
+            return
+        item.add_marker(_marks.MARK)
+    elif item.get_closest_marker(_marks.MARK) is None:
+        # From the package's __init__.py: put it on the item, where -m and plugins look.
+        item.add_marker(pytest.mark.asyncio.with_args(*mark.args, **mark.kwargs))
+    if inspect.isasyncgenfunction(function):
+        message = _messages.ASYNC_GENERATOR_TEST.format(nodeid=item.nodeid)
+        item.add_marker(pytest.mark.xfail(run=False, reason=message))
+        _warn_at(item, pytest.PytestCollectionWarning(message))
+
+
+def resolve(item: pytest.Function) -> TestSpec | None:
+    """The spec of an item we run, or None; warn about a marked sync test."""
+    settings: Settings = item.config.stash[SETTINGS_KEY]
+    function = test_function(item)
+    if not inspect.iscoroutinefunction(function):
+        if not is_async_function(function) and item.get_closest_marker(_marks.MARK):
+            message = _messages.SYNC_TEST_MARKED.format(nodeid=item.nodeid)
+            _warn_at(item, PytestAsyncioWarning(message))
+        return None
+    if is_claimed_elsewhere(item):
+        return None
+    mark = _marks.find(item)
+    if mark is None:
+        return None
+    try:
+        mark_spec = _marks.parse(mark, item.nodeid)
+    except _marks.MarkError as error:
+        return TestSpec(error=str(error))
+    factories = mark_spec.loop_factories
+    if factories is not None and not _has_factory_hook(item):
+        names = list(factories)
+        return TestSpec(
+            error=_messages.MARK_FACTORIES_WITHOUT_HOOK.format(nodeid=item.nodeid, names=names)
+        )
+    return TestSpec(
+        loop_scope=mark_spec.loop_scope or settings.default_test_loop_scope,
+        loop_factories=factories,
+    )
+
+
+def spec_of(item: pytest.Item) -> TestSpec | None:
+    """The item's spec, computed now if collection did not (items made after it)."""
+    try:
+        return item.stash[SPEC_KEY]
+    except KeyError:
+        spec = item.stash[SPEC_KEY] = resolve(item) if isinstance(item, pytest.Function) else None
+        return spec
+
+
+def _has_factory_hook(item: pytest.Item) -> bool:
+    return bool(item.config.hook.pytest_asyncio_loop_factories.get_hookimpls())
+
+
+def _warn_at(item: pytest.Item, warning: Warning) -> None:
+    path, lineno, _ = item.location
+    filename = str(item.path) if item.path else path
+    warnings.warn_explicit(warning, category=None, filename=filename, lineno=(lineno or 0) + 1)

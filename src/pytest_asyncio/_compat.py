@@ -1,0 +1,50 @@
+"""Every use of pytest internals, in one place, so a pytest upgrade touches one module."""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+from _pytest.fixtures import FixtureDef, SubRequest, resolve_fixture_function
+from _pytest.python import importtestmodule
+
+__all__ = ["FixtureDef", "SubRequest"]
+
+
+def import_package_init(package: pytest.Package) -> types.ModuleType | None:
+    """The module object of *package*'s ``__init__.py`` (imported as pytest imports it)."""
+    try:
+        module = importtestmodule(package.path / "__init__.py", package.config)
+    except Exception:  # Package.setup reports the import error itself.
+        return None
+    return module if isinstance(module, types.ModuleType) else None
+
+
+def fixture_function(fixturedef: FixtureDef[Any], request: SubRequest) -> Callable[..., Any]:
+    """The user's fixture function, bound to the test instance for fixtures in classes."""
+    return resolve_fixture_function(fixturedef, request)
+
+
+def set_fixture_function(fixturedef: FixtureDef[Any], function: Callable[..., Any]) -> None:
+    """Replace the function pytest calls to set up *fixturedef*."""
+    fixturedef.func = function  # type: ignore[misc]  # Final in pytest's stubs
+
+
+def request_item(request: pytest.FixtureRequest) -> pytest.Item:
+    """The test item a (sub)request was made for."""
+    item: pytest.Item = request._pyfuncitem
+    return item
+
+
+def test_argnames(item: pytest.Function) -> Sequence[str]:
+    """The names of the arguments of the test function itself, as pytest passes them."""
+    names: Sequence[str] = item._fixtureinfo.argnames
+    return names
+
+
+def fixture_defs(node: pytest.Item | pytest.Collector, name: str) -> Sequence[FixtureDef[Any]]:
+    """The definitions of fixture *name* visible from *node*, innermost last."""
+    defs = node.session._fixturemanager.getfixturedefs(name, node)
+    return defs or ()

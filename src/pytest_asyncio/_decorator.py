@@ -1,0 +1,116 @@
+"""``pytest_asyncio.fixture``: ``pytest.fixture`` plus the loop the fixture runs on."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Final, TypeVar, cast, overload
+
+import pytest
+
+from . import _messages
+from ._scopes import SCOPE_CHOICES, LoopScope, as_scope
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: The attribute under which the decorator records its options on the fixture function.
+OPTIONS_ATTR: Final = "_pytest_asyncio_ng_options"
+
+_Scope = str | Callable[..., Any]
+_Ids = Iterable[object | None] | Callable[[Any], object | None] | None
+
+
+@dataclasses.dataclass(frozen=True)
+class FixtureOptions:
+    loop_scope: LoopScope | None = None
+
+
+@overload
+def fixture(
+    fixture_function: F,
+    *,
+    scope: _Scope = ...,
+    loop_scope: str | None = ...,
+    params: Iterable[object] | None = ...,
+    autouse: bool = ...,
+    ids: _Ids = ...,
+    name: str | None = ...,
+) -> F: ...
+
+
+@overload
+def fixture(
+    fixture_function: None = ...,
+    *,
+    scope: _Scope = ...,
+    loop_scope: str | None = ...,
+    params: Iterable[object] | None = ...,
+    autouse: bool = ...,
+    ids: _Ids = ...,
+    name: str | None = ...,
+) -> Callable[[F], F]: ...
+
+
+def fixture(
+    fixture_function: F | None = None,
+    *,
+    scope: _Scope = "function",
+    loop_scope: str | None = None,
+    params: Iterable[object] | None = None,
+    autouse: bool = False,
+    ids: _Ids = None,
+    name: str | None = None,
+) -> F | Callable[[F], F]:
+    """Declare a fixture that runs on an asyncio event loop, in either mode.
+
+    Takes every argument of :func:`pytest.fixture`, plus *loop_scope*: the scope of the loop
+    the fixture runs on (``function``, ``class``, ``module``, ``package`` or ``session``). It
+    defaults to the ``asyncio_default_fixture_loop_scope`` setting, else to the fixture's own
+    *scope*, and must be at least as wide as *scope*. Works on ``async def`` functions, async
+    generator functions (which yield exactly once) and plain functions (run with the loop set
+    as the current event loop).
+    """
+
+    def decorate(function: F) -> F:
+        __tracebackhide__ = True
+        options = FixtureOptions(loop_scope=_checked_loop_scope(loop_scope, function))
+        setattr(_unwrap(function), OPTIONS_ATTR, options)
+        params_list: Sequence[object] | None = None if params is None else list(params)
+        ids_list = ids if ids is None or callable(ids) else list(ids)
+        definition = pytest.fixture(
+            function,
+            scope=scope,  # type: ignore[arg-type]
+            params=params_list,
+            autouse=autouse,
+            ids=ids_list,
+            name=name,
+        )
+        return cast(F, definition)
+
+    if fixture_function is not None:
+        return decorate(fixture_function)
+    return decorate
+
+
+def options_of(function: object) -> FixtureOptions | None:
+    """The options the decorator recorded on a fixture function (or bound method)."""
+    options = getattr(function, OPTIONS_ATTR, None)
+    return options if isinstance(options, FixtureOptions) else None
+
+
+def _checked_loop_scope(value: str | None, function: Callable[..., Any]) -> LoopScope | None:
+    __tracebackhide__ = True
+    if value is None:
+        return None
+    scope = as_scope(value)
+    if scope is None:
+        name = getattr(function, "__qualname__", repr(function))
+        raise pytest.UsageError(
+            _messages.FIXTURE_BAD_LOOP_SCOPE.format(value=value, name=name, choices=SCOPE_CHOICES)
+        )
+    return scope
+
+
+def _unwrap(function: Callable[..., Any]) -> Callable[..., Any]:
+    inner: Callable[..., Any] = getattr(function, "__func__", function)
+    return inner

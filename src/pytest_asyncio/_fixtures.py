@@ -1,0 +1,152 @@
+"""Running async fixtures: each is adapted, for the length of its setup, into the sync function
+pytest expects, whose steps run as jobs on the runner of the fixture's loop.
+
+pytest keeps caching the value, ordering setup and teardown, and reporting errors: the adapter
+only replaces ``fixturedef.func`` while ``pytest_fixture_setup`` runs. An async generator
+becomes a sync generator, so pytest registers its teardown exactly as for a sync yield fixture.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import inspect
+from collections.abc import AsyncGenerator, Callable, Generator
+from typing import Any, Literal
+
+import pytest
+
+from . import _compat, _loops, _messages
+from ._contexts import CHAIN_KEY, ContextChain
+from ._decorator import options_of
+from ._runner import LoopRunner
+from ._scopes import LoopScope, as_scope, is_narrower
+from ._settings import Settings
+
+Kind = Literal["coroutine", "asyncgen", "sync", "generator"]
+
+
+def kind_of(function: object, settings: Settings) -> Kind | None:
+    """How to run a fixture function, or None if it is not ours to run."""
+    if inspect.iscoroutinefunction(function):
+        kind: Kind = "coroutine"
+    elif inspect.isasyncgenfunction(function):
+        kind = "asyncgen"
+    elif options_of(function) is None:
+        return None
+    else:
+        return "generator" if inspect.isgeneratorfunction(function) else "sync"
+    if settings.auto or options_of(function) is not None:
+        return kind
+    return None
+
+
+def loop_scope_of(fixturedef: _compat.FixtureDef[Any], settings: Settings) -> LoopScope:
+    """The fixture's loop scope; fail if it is narrower than the fixture's cache scope."""
+    __tracebackhide__ = True
+    cache_scope = as_scope(fixturedef.scope) or "function"
+    options = options_of(fixturedef.func)
+    loop_scope = (
+        (options.loop_scope if options is not None else None)
+        or settings.default_fixture_loop_scope
+        or cache_scope
+    )
+    if is_narrower(loop_scope, cache_scope):
+        pytest.fail(
+            _messages.FIXTURE_LOOP_NARROWER_THAN_CACHE.format(
+                name=fixturedef.argname, scope=cache_scope, loop_scope=loop_scope
+            ),
+            pytrace=False,
+        )
+    return loop_scope
+
+
+def adapt(
+    fixturedef: _compat.FixtureDef[Any],
+    request: _compat.SubRequest,
+    kind: Kind,
+    loop_scope: LoopScope,
+) -> Callable[..., Any]:
+    """The sync stand-in for one setup of an async (or loop-needing sync) fixture.
+
+    A plain function, not a bound method: pytest rebinds methods to the test instance.
+    """
+    name = fixturedef.argname
+    function = _compat.fixture_function(fixturedef, request)
+    chain: ContextChain = request.config.stash[CHAIN_KEY]
+    what = f"async fixture {name!r}"
+
+    def runner() -> LoopRunner:
+        item = _compat.request_item(request)
+        return _loops.runner_for(item, request.node, loop_scope)
+
+    def run(on: LoopRunner, awaitable: Any, context: contextvars.Context) -> Any:
+        __tracebackhide__ = True
+        return _loops.run(on, awaitable, context, what)
+
+    def coroutine(**kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        on, context = runner(), chain.new()
+        result = run(on, function(**kwargs), context)
+        chain.push(context)
+        request.addfinalizer(lambda: chain.drop(context))
+        return result
+
+    def asyncgen(**kwargs: Any) -> Generator[Any, None, None]:
+        __tracebackhide__ = True
+        on, context = runner(), chain.new()
+        generator: AsyncGenerator[Any, None] = function(**kwargs)
+        try:
+            value = run(on, generator.__anext__(), context)
+        except StopAsyncIteration:
+            pytest.fail(_messages.FIXTURE_DID_NOT_YIELD.format(name=name), pytrace=False)
+        chain.push(context)
+        try:
+            yield value
+            try:
+                run(on, generator.__anext__(), context)
+            except StopAsyncIteration:
+                return
+            run(on, generator.aclose(), context)
+            pytest.fail(_messages.FIXTURE_YIELDED_TWICE.format(name=name), pytrace=False)
+        finally:
+            chain.drop(context)
+
+    def sync(**kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        with _current_loop(runner()):
+            return function(**kwargs)
+
+    def generator(**kwargs: Any) -> Generator[Any, None, None]:
+        __tracebackhide__ = True
+        on = runner()
+        steps = function(**kwargs)
+        with _current_loop(on):
+            value = next(steps)
+        yield value
+        with _current_loop(on):
+            for _ in steps:
+                pytest.fail(_messages.FIXTURE_YIELDED_TWICE.format(name=name), pytrace=False)
+
+    adapters: dict[Kind, Callable[..., Any]] = {
+        "coroutine": coroutine,
+        "asyncgen": asyncgen,
+        "sync": sync,
+        "generator": generator,
+    }
+    return adapters[kind]
+
+
+class _current_loop:
+    """Make the runner's loop the current event loop of the thread while a block runs."""
+
+    __slots__ = ("_loop",)
+
+    def __init__(self, runner: LoopRunner) -> None:
+        self._loop = runner.loop
+
+    def __enter__(self) -> None:
+        asyncio.set_event_loop(self._loop)
+
+    def __exit__(self, *exc_info: object) -> None:
+        asyncio.set_event_loop(None)

@@ -1,0 +1,129 @@
+"""Which loop a test or fixture runs on: one LoopRunner per (scope instance, loop factory).
+
+A runner is created the first time something of its scope instance needs it, and closed by a
+finalizer on the node that owns that scope instance. pytest runs a node's finalizers last in,
+first out, so every fixture set up on the loop is torn down before the loop closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import dataclasses
+import functools
+import warnings
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Final, TypeVar
+
+import pytest
+
+from . import _messages
+from ._runner import LoopClosedError, LoopFactory, LoopRunner, LoopRunningError
+from ._scopes import LoopScope, scope_node
+from ._settings import SETTINGS_KEY
+from ._warnings import PytestAsyncioWarning
+
+T = TypeVar("T")
+
+FACTORY_PARAM: Final = "_asyncio_loop_factory"
+_Key = tuple[pytest.Item | pytest.Collector, str | None]
+RUNNERS_KEY: Final = pytest.StashKey[dict[_Key, LoopRunner]]()
+#: Set on items covered by a user's override of the event_loop_policy fixture.
+POLICY_OVERRIDE_KEY: Final = pytest.StashKey[bool]()
+
+
+@dataclasses.dataclass(frozen=True)
+class Factory:
+    name: str | None
+    create: LoopFactory
+
+
+DEFAULT_FACTORY: Final = Factory(None, asyncio.new_event_loop)
+
+
+def runner_for(
+    item: pytest.Item,
+    node: pytest.Item | pytest.Collector,
+    scope: LoopScope,
+    preferred: tuple[str, ...] | None = None,
+) -> LoopRunner:
+    """The runner of the *scope* instance *node* belongs to, for the loop factory of *item*."""
+    owner = scope_node(node, scope)
+    factory = select_factory(item, preferred)
+    runners = item.config.stash[RUNNERS_KEY]
+    key = (owner, factory.name)
+    runner = runners.get(key)
+    if runner is None:
+        debug = item.config.stash[SETTINGS_KEY].debug
+        label = f"{scope}-scoped event loop of {owner.nodeid or 'the session'}"
+        runner = runners[key] = LoopRunner(factory.create, debug=debug, label=label)
+        owner.addfinalizer(functools.partial(_close, runners, key))
+    return runner
+
+
+def run(
+    runner: LoopRunner,
+    awaitable: Awaitable[T],
+    context: contextvars.Context,
+    what: str,
+) -> T:
+    """Run *awaitable* on *runner*; turn misuse of the loop into one clear failure."""
+    __tracebackhide__ = True
+    try:
+        return runner.run(awaitable, context)
+    except LoopRunningError:
+        message = _messages.LOOP_ALREADY_RUNNING.format(what=what, loop=runner.label)
+    except LoopClosedError:
+        message = _messages.LOOP_CLOSED_BEFORE_USE.format(loop=runner.label, what=what)
+    pytest.fail(message, pytrace=False)
+
+
+def select_factory(item: pytest.Item, preferred: tuple[str, ...] | None = None) -> Factory:
+    """The loop factory for *item*: its parameter, else the marker's first choice, else the
+    hook's first factory, else the default (honouring an overridden event_loop_policy)."""
+    hook = item.ihook.pytest_asyncio_loop_factories
+    factories = hook(config=item.config, item=item) if hook.get_hookimpls() else None
+    if factories is None:
+        return _policy_factory(item) or DEFAULT_FACTORY
+    check_factories(factories, item.nodeid)
+    callspec = getattr(item, "callspec", None)
+    name = callspec.params.get(FACTORY_PARAM) if callspec is not None else None
+    if name is None:
+        name = preferred[0] if preferred else next(iter(factories))
+    if name not in factories:
+        available = ", ".join(map(repr, factories))
+        pytest.skip(
+            _messages.UNKNOWN_LOOP_FACTORY.format(
+                name=name, nodeid=item.nodeid, available=available
+            )
+        )
+    return Factory(name, factories[name])
+
+
+def check_factories(factories: object, nodeid: str) -> Mapping[str, LoopFactory]:
+    __tracebackhide__ = True
+    if (
+        not isinstance(factories, Mapping)
+        or not factories
+        or not all(isinstance(name, str) and callable(f) for name, f in factories.items())
+    ):
+        raise pytest.UsageError(_messages.HOOK_BAD_RESULT.format(value=factories, nodeid=nodeid))
+    return factories
+
+
+def _policy_factory(item: pytest.Item) -> Factory | None:
+    if not item.stash.get(POLICY_OVERRIDE_KEY, False):
+        return None
+    policy = getattr(item, "funcargs", {}).get("event_loop_policy")
+    if policy is None:
+        return None
+    create: Callable[[], Any] = policy.new_event_loop
+    return Factory(None, create)
+
+
+def _close(runners: dict[_Key, LoopRunner], key: _Key) -> None:
+    __tracebackhide__ = True
+    runner = runners.pop(key)
+    if not runner.close():
+        message = _messages.LOOP_CLOSED_EARLY.format(loop=runner.label)
+        warnings.warn(PytestAsyncioWarning(message), stacklevel=1)

@@ -1,0 +1,119 @@
+"""The ``asyncio`` marker: finding it (package ``__init__.py`` included) and parsing it once.
+
+Every marker error is raised here as :class:`MarkError`, whose message names the test and the
+argument at fault; the plugin fails that test alone with it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from collections.abc import Iterable, Sequence
+from typing import Final
+
+import pytest
+
+from . import _compat, _messages
+from ._scopes import SCOPE_CHOICES, LoopScope, as_scope
+from ._warnings import PytestAsyncioDeprecationWarning
+
+MARK: Final = "asyncio"
+_ACCEPTED: Final = frozenset({"loop_scope", "loop_factories", "scope"})
+_PACKAGE_MARKS = pytest.StashKey["tuple[pytest.Mark, ...]"]()
+
+
+class MarkError(Exception):
+    """An ``asyncio`` marker with arguments that cannot be used."""
+
+
+@dataclasses.dataclass(frozen=True)
+class MarkSpec:
+    loop_scope: LoopScope | None = None
+    loop_factories: tuple[str, ...] | None = None
+
+
+def find(node: pytest.Item) -> pytest.Mark | None:
+    """The closest ``asyncio`` mark of *node*, its package's ``__init__.py`` coming last."""
+    mark = node.get_closest_marker(MARK)
+    if mark is not None:
+        return mark
+    for package_mark in package_marks(node):
+        if package_mark.name == MARK:
+            return package_mark
+    return None
+
+
+def package_marks(node: pytest.Item) -> tuple[pytest.Mark, ...]:
+    """The ``pytestmark`` of the ``__init__.py`` of *node*'s package, not of outer packages."""
+    package = node.getparent(pytest.Package)
+    if package is None:
+        return ()
+    marks = package.stash.get(_PACKAGE_MARKS, None)
+    if marks is None:
+        module = _compat.import_package_init(package)
+        marks = tuple(_unpack(getattr(module, "pytestmark", ())))
+        package.stash[_PACKAGE_MARKS] = marks
+    return marks
+
+
+def parse(mark: pytest.Mark, nodeid: str, *, warn: bool = True) -> MarkSpec:
+    """Validate *mark*'s arguments; raise MarkError naming *nodeid* and the bad argument."""
+    if mark.args:
+        args = ", ".join(repr(arg) for arg in mark.args)
+        raise MarkError(_messages.MARK_POSITIONAL.format(nodeid=nodeid, args=args))
+    unknown = sorted(set(mark.kwargs) - _ACCEPTED)
+    if unknown:
+        names = ", ".join(unknown)
+        raise MarkError(_messages.MARK_UNKNOWN_KEYWORDS.format(nodeid=nodeid, names=names))
+    return MarkSpec(
+        loop_scope=_loop_scope(mark, nodeid, warn),
+        loop_factories=_loop_factories(mark.kwargs.get("loop_factories"), nodeid),
+    )
+
+
+def _loop_scope(mark: pytest.Mark, nodeid: str, warn: bool) -> LoopScope | None:
+    keyword = "loop_scope"
+    value = mark.kwargs.get("loop_scope")
+    legacy = mark.kwargs.get("scope")
+    if legacy is not None:
+        if value is not None:
+            raise MarkError(_messages.MARK_SCOPE_AND_LOOP_SCOPE.format(nodeid=nodeid, value=value))
+        keyword, value = "scope", legacy
+    if value is None:
+        return None
+    scope = as_scope(value)
+    if scope is None:
+        raise MarkError(
+            _messages.MARK_BAD_SCOPE.format(
+                nodeid=nodeid, keyword=keyword, value=value, choices=SCOPE_CHOICES
+            )
+        )
+    if keyword == "scope" and warn:
+        warnings.warn(
+            PytestAsyncioDeprecationWarning(
+                _messages.MARK_SCOPE_DEPRECATED.format(nodeid=nodeid, value=scope)
+            ),
+            stacklevel=2,
+        )
+    return scope
+
+
+def _loop_factories(value: object, nodeid: str) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if (
+        isinstance(value, (str, bytes))
+        or not isinstance(value, Sequence)
+        or not value
+        or not all(isinstance(name, str) for name in value)
+    ):
+        raise MarkError(_messages.MARK_BAD_FACTORIES.format(nodeid=nodeid, value=value))
+    return tuple(value)
+
+
+def _unpack(marks: object) -> Iterable[pytest.Mark]:
+    items = marks if isinstance(marks, (list, tuple)) else [marks]
+    for item in items:
+        mark = getattr(item, "mark", item)
+        if isinstance(mark, pytest.Mark):
+            yield mark

@@ -1,0 +1,119 @@
+"""Every message the plugin shows a user, in one place.
+
+Each constant is a ``str.format`` template; tests import the constant and match the formatted
+text exactly. A message says what happened, where (in the user's own names), and the fix.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# --- configuration -------------------------------------------------------------------------
+
+INVALID_OPTION: Final = (
+    "pytest-asyncio-ng: {key} = {value!r} (from {origin}) is not valid; use one of: {choices}."
+)
+ORIGIN_CLI: Final = "the command line option {flag}"
+ORIGIN_INI: Final = "the configuration file {path}"
+ORIGIN_INI_UNKNOWN: Final = "the configuration (-o or ini file)"
+BOTH_PLUGINS_INSTALLED: Final = (
+    "pytest-asyncio-ng: pytest-asyncio {version} is installed as well, and both provide the "
+    "'pytest_asyncio' package. Uninstall one of them: 'pip uninstall pytest-asyncio' keeps "
+    "pytest-asyncio-ng."
+)
+HEADER: Final = (
+    "asyncio: mode={mode}, debug={debug}, "
+    "asyncio_default_fixture_loop_scope={fixture_loop_scope}, "
+    "asyncio_default_test_loop_scope={test_loop_scope}"
+)
+
+# --- the asyncio marker --------------------------------------------------------------------
+
+MARK_POSITIONAL: Final = (
+    "{nodeid}: @pytest.mark.asyncio got positional arguments {args}; it accepts only the "
+    "keywords loop_scope=<scope> and loop_factories=[<name>, ...]."
+)
+MARK_UNKNOWN_KEYWORDS: Final = (
+    "{nodeid}: @pytest.mark.asyncio got unknown keyword arguments {names}; it accepts only "
+    "loop_scope=<scope> and loop_factories=[<name>, ...]."
+)
+MARK_BAD_SCOPE: Final = (
+    "{nodeid}: @pytest.mark.asyncio({keyword}={value!r}) is not a loop scope; use one of: "
+    "{choices}."
+)
+MARK_SCOPE_AND_LOOP_SCOPE: Final = (
+    "{nodeid}: @pytest.mark.asyncio got both scope= and loop_scope=; keep only "
+    "loop_scope={value!r}."
+)
+MARK_SCOPE_DEPRECATED: Final = (
+    "{nodeid}: @pytest.mark.asyncio(scope={value!r}) is deprecated; write "
+    "@pytest.mark.asyncio(loop_scope={value!r}) instead."
+)
+MARK_BAD_FACTORIES: Final = (
+    "{nodeid}: @pytest.mark.asyncio(loop_factories={value!r}) must be a non-empty list of "
+    "factory names, e.g. loop_factories=['default']."
+)
+MARK_FACTORIES_WITHOUT_HOOK: Final = (
+    "{nodeid}: @pytest.mark.asyncio(loop_factories={names!r}) needs a "
+    "pytest_asyncio_loop_factories hook to name the factories, and none is implemented; "
+    "define it in a conftest.py."
+)
+UNKNOWN_LOOP_FACTORY: Final = (
+    "loop factory {name!r} is not returned by pytest_asyncio_loop_factories for {nodeid}; "
+    "available: {available}."
+)
+SYNC_TEST_MARKED: Final = (
+    "{nodeid} is marked with @pytest.mark.asyncio but is not an async function, so the mark "
+    "does nothing. Remove the mark; if it comes from a pytestmark on the module or class, "
+    "check that pytestmark."
+)
+ASYNC_GENERATOR_TEST: Final = (
+    "{nodeid} is an async generator function and cannot run as a test: tests must not "
+    "yield. Make it a plain 'async def' function."
+)
+
+# --- fixtures ------------------------------------------------------------------------------
+
+FIXTURE_BAD_LOOP_SCOPE: Final = (
+    "pytest_asyncio.fixture(loop_scope={value!r}) on {name!r}: not a loop scope; use one of: "
+    "{choices}."
+)
+FIXTURE_LOOP_NARROWER_THAN_CACHE: Final = (
+    "async fixture {name!r} is cached with scope {scope!r} but runs on a {loop_scope!r} loop, "
+    "which closes before its value expires. Give it loop_scope={scope!r} (or wider), or "
+    "narrow its scope to {loop_scope!r}."
+)
+FIXTURE_DID_NOT_YIELD: Final = "async fixture {name!r} did not yield a value."
+FIXTURE_YIELDED_TWICE: Final = (
+    "async fixture {name!r} yielded more than once; an async generator fixture yields exactly "
+    "once: setup before the yield, teardown after it."
+)
+STRICT_UNMARKED_ASYNC_FIXTURE: Final = (
+    "{nodeid} requests the async fixture {name!r}, which is declared with @pytest.fixture and "
+    "is not run in strict mode. Declare it with @pytest_asyncio.fixture, or set "
+    "asyncio_mode = auto."
+)
+POLICY_FIXTURE_OVERRIDDEN: Final = (
+    "The event_loop_policy fixture is overridden in {location}; overriding it is deprecated. "
+    "Implement the pytest_asyncio_loop_factories hook in a conftest.py instead."
+)
+
+# --- loops ---------------------------------------------------------------------------------
+
+HOOK_BAD_RESULT: Final = (
+    "pytest_asyncio_loop_factories returned {value!r} for {nodeid}; it must return None or a "
+    "non-empty mapping of names to zero-argument callables that create event loops, e.g. "
+    "{{'default': asyncio.new_event_loop}}."
+)
+LOOP_ALREADY_RUNNING: Final = (
+    "{what} needs the {loop}, but an event loop is already running in this thread, and async "
+    "code cannot be run synchronously from inside a running loop."
+)
+LOOP_CLOSED_EARLY: Final = (
+    "The {loop} was closed before its scope ended; pytest-asyncio-ng closes it when the scope "
+    "ends, do not close it yourself."
+)
+LOOP_CLOSED_BEFORE_USE: Final = (
+    "{what} cannot run: the {loop} was closed before its scope ended; do not close loops "
+    "that pytest-asyncio-ng owns."
+)

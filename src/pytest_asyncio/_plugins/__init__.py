@@ -1,0 +1,1 @@
+"""pytest plugin modules, one concern each; listed in :data:`pytest_asyncio.plugin.PLUGINS`."""

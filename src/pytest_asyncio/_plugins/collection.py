@@ -1,0 +1,68 @@
+"""Collection: marking async tests, loop-factory parametrization, computing test specs."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+import pytest
+
+from pytest_asyncio import _collect, _marks
+from pytest_asyncio._loops import FACTORY_PARAM, POLICY_OVERRIDE_KEY, check_factories
+from pytest_asyncio._settings import SETTINGS_KEY
+
+from .fixtures import uses_policy_override
+
+_Collected = None | pytest.Item | pytest.Collector | list[pytest.Item | pytest.Collector]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pycollect_makeitem(
+    collector: pytest.Module | pytest.Class, name: str, obj: object
+) -> Generator[None, _Collected, _Collected]:
+    function = getattr(obj, "__func__", obj)
+    policy_override = _collect.is_async_function(function) and uses_policy_override(collector)
+    if policy_override:
+        # Put the override in these tests' closure, so a parametrized one parametrizes them.
+        pytest.mark.usefixtures("event_loop_policy")(function)
+    result = yield
+    if result is None:
+        return result
+    settings = collector.config.stash[SETTINGS_KEY]
+    for item in result if isinstance(result, list) else [result]:
+        if isinstance(item, pytest.Function):
+            _collect.prepare(item, settings)
+            if policy_override:
+                item.stash[POLICY_OVERRIDE_KEY] = True
+    return result
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run an async test once per loop factory when the hook names more than one."""
+    hook = metafunc.config.hook.pytest_asyncio_loop_factories
+    if not hook.get_hookimpls():
+        return
+    definition = metafunc.definition
+    if not _collect.is_ours(definition, metafunc.config.stash[SETTINGS_KEY]):
+        return
+    mark = _marks.find(definition)
+    try:
+        wanted = _marks.parse(mark, definition.nodeid, warn=False).loop_factories if mark else None
+    except _marks.MarkError:
+        return  # reported when the test is set up
+    factories = definition.ihook.pytest_asyncio_loop_factories(
+        config=metafunc.config, item=definition
+    )
+    if factories is None:
+        return
+    names = list(wanted or check_factories(factories, definition.nodeid))
+    if len(names) > 1:
+        metafunc.fixturenames.append(FACTORY_PARAM)
+        metafunc.parametrize(FACTORY_PARAM, names, ids=names)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # trylast: after the hooks of users and plugins that add asyncio marks.
+    for item in items:
+        if isinstance(item, pytest.Function):
+            item.stash[_collect.SPEC_KEY] = _collect.resolve(item)

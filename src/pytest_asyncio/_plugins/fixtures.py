@@ -1,0 +1,76 @@
+"""Async fixtures: adapting their setup, and the event_loop_policy fixture."""
+
+from __future__ import annotations
+
+import asyncio
+import warnings
+from collections.abc import Generator
+from typing import Any
+
+import pytest
+
+from pytest_asyncio import _collect, _compat, _fixtures, _messages
+from pytest_asyncio._settings import SETTINGS_KEY
+from pytest_asyncio._warnings import PytestAsyncioDeprecationWarning
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(
+    fixturedef: _compat.FixtureDef[Any], request: _compat.SubRequest
+) -> Generator[None, object, object]:
+    settings = request.config.stash[SETTINGS_KEY]
+    original = fixturedef.func
+    kind = _fixtures.kind_of(original, settings)
+    if kind is None:
+        if _collect.is_async_function(original):
+            _warn_unmarked_async_fixture(fixturedef, request)
+        return (yield)
+    loop_scope = _fixtures.loop_scope_of(fixturedef, settings)
+    adapter = _fixtures.adapt(fixturedef, request, kind, loop_scope)
+    _compat.set_fixture_function(fixturedef, adapter)
+    try:
+        return (yield)
+    finally:
+        _compat.set_fixture_function(fixturedef, original)
+
+
+def _warn_unmarked_async_fixture(
+    fixturedef: _compat.FixtureDef[Any], request: _compat.SubRequest
+) -> None:
+    item = _compat.request_item(request)
+    if _collect.spec_of(item) is None:
+        return  # only async tests we run get the warning; pytest warns about the rest
+    message = _messages.STRICT_UNMARKED_ASYNC_FIXTURE.format(
+        nodeid=item.nodeid, name=fixturedef.argname
+    )
+    warnings.warn(PytestAsyncioDeprecationWarning(message), stacklevel=1)
+
+
+@pytest.fixture(scope="session")
+def event_loop_policy() -> asyncio.AbstractEventLoopPolicy:
+    """The event loop policy whose ``new_event_loop()`` makes the loops of async tests.
+
+    Overriding this fixture still works but is deprecated: implement the
+    ``pytest_asyncio_loop_factories`` hook instead.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return asyncio.get_event_loop_policy()
+
+
+def uses_policy_override(collector: pytest.Collector) -> bool:
+    """True if tests under *collector* see a user's override of event_loop_policy; warn once
+    per override."""
+    defs = _compat.fixture_defs(collector, "event_loop_policy")
+    if not defs or getattr(defs[-1].func, "__module__", None) == __name__:
+        return False
+    warned = collector.config.stash.setdefault(_WARNED_OVERRIDES_KEY, set())
+    location = defs[-1].baseid or "a plugin"
+    if location not in warned:
+        warned.add(location)
+        message = _messages.POLICY_FIXTURE_OVERRIDDEN.format(location=location)
+        warnings.warn(PytestAsyncioDeprecationWarning(message), stacklevel=1)
+    return True
+
+
+_WARNED_OVERRIDES_KEY = pytest.StashKey[set[str]]()

@@ -1,0 +1,64 @@
+"""Running async test bodies as jobs on their loop's driver task."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pytest_asyncio import _collect, _compat, _loops
+from pytest_asyncio._contexts import CHAIN_KEY
+from pytest_asyncio._runner import LoopRunner
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    spec = _collect.spec_of(item)
+    if spec is None:
+        return
+    if spec.error is not None:
+        pytest.fail(spec.error, pytrace=False)
+    if item.config.hook.pytest_asyncio_loop_factories.get_hookimpls():
+        _loops.select_factory(item, spec.loop_factories)  # skips an unknown factory early
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    spec = _collect.spec_of(pyfuncitem)
+    if spec is None:
+        return None
+    __tracebackhide__ = True
+    runner = _loops.runner_for(pyfuncitem, pyfuncitem, spec.loop_scope, spec.loop_factories)
+    funcargs = pyfuncitem.funcargs
+    kwargs = {name: funcargs[name] for name in _compat.test_argnames(pyfuncitem)}
+    hypothesis = getattr(pyfuncitem.obj, "hypothesis", None)
+    if hypothesis is not None:
+        _run_hypothesis(pyfuncitem, runner, hypothesis, kwargs)
+    else:
+        chain = pyfuncitem.config.stash[CHAIN_KEY]
+        _loops.run(runner, pyfuncitem.obj(**kwargs), chain.new(), _what(pyfuncitem))
+    return True
+
+
+def _run_hypothesis(
+    item: pytest.Function, runner: LoopRunner, hypothesis: Any, kwargs: dict[str, Any]
+) -> None:
+    """Run each hypothesis example as a job on the test's loop."""
+    __tracebackhide__ = True
+    inner = hypothesis.inner_test
+    chain = item.config.stash[CHAIN_KEY]
+    what = _what(item)
+
+    def run_example(*args: Any, **example_kwargs: Any) -> None:
+        __tracebackhide__ = True
+        _loops.run(runner, inner(*args, **example_kwargs), chain.new(), what)
+
+    hypothesis.inner_test = run_example
+    try:
+        item.obj(**kwargs)
+    finally:
+        hypothesis.inner_test = inner
+
+
+def _what(item: pytest.Item) -> str:
+    return f"test {item.nodeid}"

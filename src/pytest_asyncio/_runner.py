@@ -1,0 +1,247 @@
+"""LoopRunner: one event loop and the one long-lived task that runs every job on it.
+
+A *job* is an awaitable (an async fixture's setup or teardown step, or a test body) together
+with the :class:`contextvars.Context` it runs in. :meth:`LoopRunner.run` hands the job to the
+driver task and runs the loop until the job is done. Because every job on a loop runs inside
+that single task, an async fixture may enter ``asyncio.TaskGroup()``, ``asyncio.timeout()`` or
+any cancel scope before its ``yield`` and leave it after: setup, test and teardown all see the
+same ``asyncio.current_task()``.
+
+Each job still runs in a context of its own: the driver steps the job's coroutine inside the
+job's context (see :class:`_InContext`), so what a test sets in a context variable is dropped
+with the test, and what a fixture sets is seen by whatever runs in a copy of its context.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import sys
+from collections.abc import Awaitable, Callable, Generator
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+LoopFactory = Callable[[], asyncio.AbstractEventLoop]
+
+
+class _InContext(Generic[T]):
+    """Awaitable that steps *awaitable* inside *context*, within the awaiting task.
+
+    ``Context.run`` around each ``send``/``throw`` is what a task does with its own context;
+    doing it here lets one task run many jobs, each in its own context.
+    """
+
+    __slots__ = ("_context", "_it")
+
+    def __init__(self, awaitable: Awaitable[T], context: contextvars.Context) -> None:
+        self._it = awaitable.__await__()
+        self._context = context
+
+    def __await__(self) -> Generator[Any, Any, T]:
+        return self
+
+    def __iter__(self) -> _InContext[T]:
+        return self
+
+    def __next__(self) -> Any:
+        __tracebackhide__ = True
+        return self._context.run(self._it.send, None)
+
+    def send(self, value: Any) -> Any:
+        __tracebackhide__ = True
+        return self._context.run(self._it.send, value)
+
+    def throw(self, *exc_info: Any) -> Any:
+        __tracebackhide__ = True
+        return self._context.run(self._it.throw, *exc_info)
+
+    def close(self) -> None:
+        self._context.run(self._it.close)
+
+
+class _Job:
+    __slots__ = ("awaitable", "context", "done", "error", "last", "result")
+
+    def __init__(
+        self, awaitable: Awaitable[Any], context: contextvars.Context, *, last: bool = False
+    ) -> None:
+        self.awaitable = awaitable
+        self.context = context
+        #: The driver task ends after this job.
+        self.last = last
+        self.done = False
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+
+class LoopClosedError(RuntimeError):
+    """The runner's loop was closed by someone else before its scope ended."""
+
+
+class LoopRunningError(RuntimeError):
+    """A job was submitted while an event loop was already running in this thread."""
+
+
+class LoopRunner:
+    """Owns one event loop, created on first use, and its driver task."""
+
+    __slots__ = ("_debug", "_driver", "_factory", "_job", "_loop", "_wakeup", "label")
+
+    def __init__(self, factory: LoopFactory, *, debug: bool, label: str = "event loop") -> None:
+        #: How messages name this loop, e.g. "module-scoped event loop of tests/test_x.py".
+        self.label = label
+        self._factory = factory
+        self._debug = debug
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._driver: asyncio.Task[None] | None = None
+        self._job: _Job | None = None
+        self._wakeup: asyncio.Future[None] | None = None
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The loop, created now if it does not exist yet."""
+        loop = self._loop
+        if loop is None:
+            loop = self._loop = self._factory()
+            loop.set_debug(self._debug)
+        return loop
+
+    @property
+    def started(self) -> bool:
+        return self._loop is not None
+
+    def run(
+        self, awaitable: Awaitable[T], context: contextvars.Context, *, last: bool = False
+    ) -> T:
+        """Run *awaitable* in the driver task, inside *context*; return or raise its outcome.
+
+        With *last*, the driver task ends once the job is done."""
+        __tracebackhide__ = True
+        try:
+            loop = self.loop
+        except BaseException:
+            _close_quietly(awaitable)
+            raise
+        if loop.is_closed():
+            _close_quietly(awaitable)
+            raise LoopClosedError
+        if asyncio.events._get_running_loop() is not None:
+            _close_quietly(awaitable)
+            raise LoopRunningError
+        job = self._job = _Job(awaitable, context, last=last)
+        driver = self._driver
+        if driver is None or driver.done():
+            self._driver = loop.create_task(self._drive())
+        else:
+            wakeup = self._wakeup
+            if wakeup is not None and not wakeup.done():
+                wakeup.set_result(None)
+        self._run_until_done(job)
+        if job.error is not None:
+            error, job.error = job.error, None
+            raise error
+        result: T = job.result
+        return result
+
+    def close(self) -> bool:
+        """Cancel leftover tasks, shut down async generators and the default executor, and
+        close the loop. Return False if the loop had been closed by someone else."""
+        loop = self._loop
+        if loop is None:
+            return True
+        if loop.is_closed():
+            return False
+        try:
+            self.run(_shutdown(loop), contextvars.Context(), last=True)
+        finally:
+            self._driver = self._wakeup = self._job = None
+            loop.close()
+        return True
+
+    def _run_until_done(self, job: _Job) -> None:
+        __tracebackhide__ = True
+        loop = self._loop
+        assert loop is not None
+        try:
+            while not job.done:
+                loop.run_forever()
+        except BaseException:
+            # Ctrl-C (or any error raised out of the loop itself) interrupted the job: cancel it
+            # so its cleanup code runs, then let the interruption go on.
+            self._cancel(job)
+            raise
+
+    def _cancel(self, job: _Job) -> None:
+        driver, loop = self._driver, self._loop
+        if driver is None or loop is None or job.done or loop.is_closed():
+            return
+        driver.cancel()
+        try:
+            while not job.done:
+                loop.run_forever()
+        except BaseException:  # a second interruption: give up on the job
+            pass
+
+    async def _drive(self) -> None:
+        __tracebackhide__ = True
+        loop = asyncio.get_running_loop()
+        while True:
+            job = self._job
+            if job is None:
+                self._wakeup = loop.create_future()
+                try:
+                    await self._wakeup
+                except asyncio.CancelledError:
+                    # A cancellation aimed at this task between jobs, e.g. by a task group
+                    # a fixture holds open whose child failed; the next job may still run.
+                    _uncancel_all()
+                continue
+            self._job = None
+            try:
+                job.result = await _InContext(job.awaitable, job.context)
+            except asyncio.CancelledError as exc:
+                job.error = exc
+                _uncancel_all()
+            except BaseException as exc:
+                job.error = exc
+            job.done = True
+            loop.stop()
+            if job.last:
+                return
+
+
+def _uncancel_all() -> None:
+    """Forget pending cancellation requests once a job has absorbed the cancellation."""
+    if sys.version_info >= (3, 11):
+        task = asyncio.current_task()
+        if task is not None:
+            while task.cancelling():
+                task.uncancel()
+
+
+async def _shutdown(loop: asyncio.AbstractEventLoop) -> None:
+    current = asyncio.current_task()
+    tasks = [task for task in asyncio.all_tasks(loop) if task is not current]
+    if tasks:
+        for task in tasks:
+            task.cancel()
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        for task, result in zip(tasks, results, strict=True):
+            if isinstance(result, Exception):
+                loop.call_exception_handler(
+                    {
+                        "message": "unhandled exception in a task cancelled at loop close",
+                        "exception": result,
+                        "task": task,
+                    }
+                )
+    await loop.shutdown_asyncgens()
+    await loop.shutdown_default_executor()
+
+
+def _close_quietly(awaitable: Awaitable[Any]) -> None:
+    """Close a coroutine that will never run, so it does not warn 'never awaited'."""
+    close = getattr(awaitable, "close", None)
+    if close is not None:
+        close()

@@ -1,0 +1,45 @@
+"""Loop scopes: their names, their order, and the node that owns a scope instance."""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+import pytest
+
+LoopScope = Literal["function", "class", "module", "package", "session"]
+
+#: Narrowest first; the position is the width.
+SCOPES: Final[tuple[LoopScope, ...]] = ("function", "class", "module", "package", "session")
+SCOPE_CHOICES: Final = ", ".join(SCOPES)
+
+
+def as_scope(value: object) -> LoopScope | None:
+    """Return *value* as a loop scope, or None when it names none."""
+    for scope in SCOPES:
+        if value == scope:
+            return scope
+    return None
+
+
+def is_narrower(scope: LoopScope, than: LoopScope) -> bool:
+    return SCOPES.index(scope) < SCOPES.index(than)
+
+
+def scope_node(
+    node: pytest.Item | pytest.Collector, scope: LoopScope
+) -> pytest.Item | pytest.Collector:
+    """The node that owns the *scope* instance *node* belongs to.
+
+    A scope with no enclosing collector of its kind falls back like pytest's fixtures do: a
+    class scope outside a class is the node itself, a package scope outside a package is the
+    session.
+    """
+    if scope == "function":
+        return node
+    if scope == "class":
+        return node.getparent(pytest.Class) or node
+    if scope == "module":
+        return node.getparent(pytest.Module) or node
+    if scope == "package":
+        return node.getparent(pytest.Package) or node.session
+    return node.session

@@ -1,0 +1,161 @@
+"""Configuration: ini keys and command line flags, parsed once into frozen :class:`Settings`.
+
+Every configuration error is raised here, as a :class:`pytest.UsageError` that names the key,
+the value, where it came from and the valid choices.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from typing import Final, Literal
+
+import pytest
+
+from . import _messages
+from ._scopes import SCOPE_CHOICES, LoopScope, as_scope
+
+Mode = Literal["strict", "auto"]
+MODES: Final[tuple[Mode, ...]] = ("strict", "auto")
+FIXTURE_SCOPE: Final = "fixture-scope"
+
+SETTINGS_KEY: Final = pytest.StashKey["Settings"]()
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    mode: Mode = "strict"
+    debug: bool = False
+    #: None: an async fixture's loop scope defaults to its cache scope.
+    default_fixture_loop_scope: LoopScope | None = None
+    #: The raw ini value, for the report header.
+    fixture_loop_scope_setting: str | None = None
+    default_test_loop_scope: LoopScope = "function"
+
+    @property
+    def auto(self) -> bool:
+        return self.mode == "auto"
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("asyncio", "pytest-asyncio-ng")
+    group.addoption(
+        "--asyncio-mode",
+        dest="asyncio_mode",
+        default=None,
+        metavar="MODE",
+        help="'strict' (default): run only tests marked asyncio and fixtures made with "
+        "pytest_asyncio.fixture; 'auto': run every async test and fixture.",
+    )
+    group.addoption(
+        "--asyncio-debug",
+        dest="asyncio_debug",
+        action="store_true",
+        default=None,
+        help="Run every event loop in asyncio debug mode.",
+    )
+    parser.addini("asyncio_mode", "Default value for --asyncio-mode.", default="strict")
+    parser.addini(
+        "asyncio_debug",
+        "Run every event loop in asyncio debug mode (default: PYTHONASYNCIODEBUG).",
+        type="bool",
+        default=None,
+    )
+    parser.addini(
+        "asyncio_default_fixture_loop_scope",
+        "Loop scope of async fixtures that set none: a scope, or 'fixture-scope' for their "
+        "cache scope (the default).",
+        default=None,
+    )
+    parser.addini(
+        "asyncio_default_test_loop_scope",
+        "Loop scope of async tests whose mark sets none (default: function).",
+        default="function",
+    )
+
+
+def parse(config: pytest.Config) -> Settings:
+    """Read and validate every setting; raise UsageError on the first invalid one."""
+    __tracebackhide__ = True
+    fixture_setting = _ini(config, "asyncio_default_fixture_loop_scope")
+    return Settings(
+        mode=_mode(config),
+        debug=_debug(config),
+        default_fixture_loop_scope=_fixture_loop_scope(config, fixture_setting),
+        fixture_loop_scope_setting=None if fixture_setting is None else str(fixture_setting),
+        default_test_loop_scope=_test_loop_scope(config),
+    )
+
+
+def header(settings: Settings) -> str:
+    return _messages.HEADER.format(
+        mode=settings.mode,
+        debug=settings.debug,
+        fixture_loop_scope=settings.fixture_loop_scope_setting,
+        test_loop_scope=settings.default_test_loop_scope,
+    )
+
+
+def _mode(config: pytest.Config) -> Mode:
+    value: object = config.getoption("asyncio_mode")
+    origin = _messages.ORIGIN_CLI.format(flag="--asyncio-mode")
+    if value is None:
+        value, origin = _ini(config, "asyncio_mode"), _ini_origin(config)
+    for mode in MODES:
+        if value == mode:
+            return mode
+    raise _invalid("asyncio_mode", value, origin, ", ".join(MODES))
+
+
+def _debug(config: pytest.Config) -> bool:
+    if config.getoption("asyncio_debug"):
+        return True
+    value = _ini(config, "asyncio_debug", choices="true, false")
+    if value is None:
+        # Like asyncio itself: debug mode follows PYTHONASYNCIODEBUG and -X dev.
+        return bool(os.environ.get("PYTHONASYNCIODEBUG")) or sys.flags.dev_mode
+    return bool(value)
+
+
+def _fixture_loop_scope(config: pytest.Config, value: object) -> LoopScope | None:
+    if value is None or value == FIXTURE_SCOPE:
+        return None
+    scope = as_scope(value)
+    if scope is None:
+        choices = f"{SCOPE_CHOICES}, {FIXTURE_SCOPE}"
+        raise _invalid("asyncio_default_fixture_loop_scope", value, _ini_origin(config), choices)
+    return scope
+
+
+def _test_loop_scope(config: pytest.Config) -> LoopScope:
+    value = _ini(config, "asyncio_default_test_loop_scope")
+    scope = as_scope(value)
+    if scope is None:
+        raise _invalid("asyncio_default_test_loop_scope", value, _ini_origin(config), SCOPE_CHOICES)
+    return scope
+
+
+def _ini(config: pytest.Config, key: str, choices: str = SCOPE_CHOICES) -> object:
+    __tracebackhide__ = True
+    try:
+        value: object = config.getini(key)
+    except (ValueError, TypeError):
+        # pytest could not convert the raw value to the declared type.
+        raw = config.inicfg.get(key)
+        value = getattr(raw, "value", raw)
+        raise _invalid(key, value, _ini_origin(config), choices) from None
+    # Unset keys read as None, "" or [] depending on the pytest version.
+    return value if value not in (None, "", []) else None
+
+
+def _ini_origin(config: pytest.Config) -> str:
+    if config.inipath is None:
+        return _messages.ORIGIN_INI_UNKNOWN
+    return _messages.ORIGIN_INI.format(path=config.inipath)
+
+
+def _invalid(key: str, value: object, origin: str, choices: str) -> pytest.UsageError:
+    return pytest.UsageError(
+        _messages.INVALID_OPTION.format(key=key, value=value, origin=origin, choices=choices)
+    )

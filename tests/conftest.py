@@ -1,0 +1,30 @@
+"""Shared helpers for the black-box tests: every test drives an inner pytest run via pytester."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+IniWriter = Callable[..., None]
+
+
+@pytest.fixture
+def ini(pytester: pytest.Pytester) -> IniWriter:
+    """Write the inner run's pytest.ini once: ``ini(asyncio_mode="auto", ...)``."""
+
+    def write(**options: str) -> None:
+        lines = ["[pytest]", *(f"{key} = {value}" for key, value in options.items())]
+        pytester.makeini("\n".join(lines) + "\n")
+
+    return write
+
+
+@pytest.fixture(params=["strict", "auto"])
+def mode(request: pytest.FixtureRequest, ini: IniWriter) -> str:
+    """Run the test once per mode, with the inner run's ini set to that mode."""
+    value: str = request.param
+    ini(asyncio_mode=value)
+    return value
