@@ -1,0 +1,106 @@
+"""Pure logic without pytester: marker parsing, scopes, the context chain."""
+
+from __future__ import annotations
+
+import contextvars
+
+import pytest
+
+from pytest_asyncio import _messages
+from pytest_asyncio._contexts import ContextChain
+from pytest_asyncio._marks import MarkError, MarkSpec, parse
+from pytest_asyncio._scopes import SCOPE_CHOICES, SCOPES, as_scope, is_narrower
+
+NODEID = "test_x.py::test_y"
+
+
+def _mark(**kwargs: object) -> pytest.Mark:
+    return pytest.mark.asyncio.with_args(**kwargs).mark
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_parse_accepts_every_scope(scope: str) -> None:
+    assert parse(_mark(loop_scope=scope), NODEID) == MarkSpec(loop_scope=as_scope(scope))
+
+
+def test_parse_without_arguments() -> None:
+    assert parse(pytest.mark.asyncio.mark, NODEID) == MarkSpec()
+
+
+def test_parse_keeps_factory_order() -> None:
+    spec = parse(_mark(loop_factories=["b", "a"]), NODEID)
+    assert spec.loop_factories == ("b", "a")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"loop_scope": "modul"},
+            _messages.MARK_BAD_SCOPE.format(
+                nodeid=NODEID, keyword="loop_scope", value="modul", choices=SCOPE_CHOICES
+            ),
+        ),
+        (
+            {"loop_scope": "module", "scope": "module"},
+            _messages.MARK_SCOPE_AND_LOOP_SCOPE.format(nodeid=NODEID, value="module"),
+        ),
+        (
+            {"loop_factories": "uvloop"},
+            _messages.MARK_BAD_FACTORIES.format(nodeid=NODEID, value="uvloop"),
+        ),
+        (
+            {"loop_factories": []},
+            _messages.MARK_BAD_FACTORIES.format(nodeid=NODEID, value=[]),
+        ),
+        (
+            {"timeout": 3},
+            _messages.MARK_UNKNOWN_KEYWORDS.format(nodeid=NODEID, names="timeout"),
+        ),
+    ],
+)
+def test_parse_rejects(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(MarkError) as info:
+        parse(_mark(**kwargs), NODEID)
+    assert str(info.value) == message
+
+
+def test_parse_rejects_positional_arguments() -> None:
+    mark = pytest.mark.asyncio.with_args("module").mark
+    with pytest.raises(MarkError) as info:
+        parse(mark, NODEID)
+    assert str(info.value) == _messages.MARK_POSITIONAL.format(nodeid=NODEID, args="'module'")
+
+
+def test_legacy_scope_warns_unless_told_not_to() -> None:
+    mark = _mark(scope="module")
+    message = _messages.MARK_SCOPE_DEPRECATED.format(nodeid=NODEID, value="module")
+    with pytest.warns(pytest.PytestDeprecationWarning) as record:
+        assert parse(mark, NODEID).loop_scope == "module"
+    assert [str(w.message) for w in record] == [message]
+    assert parse(mark, NODEID, warn=False).loop_scope == "module"
+
+
+def test_scope_order() -> None:
+    assert is_narrower("function", "class")
+    assert is_narrower("package", "session")
+    assert not is_narrower("module", "module")
+    assert not is_narrower("session", "function")
+    assert as_scope("fixture-scope") is None
+
+
+def test_context_chain_copies_the_newest_live_context() -> None:
+    var: contextvars.ContextVar[int] = contextvars.ContextVar("var", default=0)
+    chain = ContextChain()
+    outer = chain.new()
+    outer.run(var.set, 1)
+    chain.push(outer)
+    inner = chain.new()
+    assert inner.run(var.get) == 1
+    inner.run(var.set, 2)
+    chain.push(inner)
+    assert chain.new().run(var.get) == 2
+    chain.drop(outer)  # out of order: the inner context stays live
+    assert chain.new().run(var.get) == 2
+    chain.drop(inner)
+    assert chain.new().run(var.get) == 0

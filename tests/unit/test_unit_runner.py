@@ -1,0 +1,207 @@
+"""LoopRunner on its own: jobs, the driver task, contexts, cancellation, shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import inspect
+import sys
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from pytest_asyncio._runner import LoopClosedError, LoopRunner, LoopRunningError
+
+var: contextvars.ContextVar[str] = contextvars.ContextVar("var", default="unset")
+
+
+@pytest.fixture
+def runner() -> Iterator[LoopRunner]:
+    runner = LoopRunner(asyncio.new_event_loop, debug=False)
+    yield runner
+    runner.close()
+
+
+async def _current_task() -> asyncio.Task[object] | None:
+    return asyncio.current_task()
+
+
+async def _fail() -> None:
+    await asyncio.sleep(0)
+    raise ValueError("boom")
+
+
+def test_returns_the_result_and_creates_the_loop_lazily(runner: LoopRunner) -> None:
+    assert not runner.started
+
+    async def answer() -> int:
+        await asyncio.sleep(0)
+        return 42
+
+    assert runner.run(answer(), contextvars.Context()) == 42
+    assert runner.started
+
+
+def test_raises_the_job_error_with_its_traceback(runner: LoopRunner) -> None:
+    with pytest.raises(ValueError, match="boom") as info:
+        runner.run(_fail(), contextvars.Context())
+    assert any(entry.name == "_fail" for entry in info.traceback)
+
+
+def test_every_job_runs_in_the_same_task(runner: LoopRunner) -> None:
+    first = runner.run(_current_task(), contextvars.Context())
+    second = runner.run(_current_task(), contextvars.Context())
+    assert first is not None
+    assert first is second
+    assert not first.done()
+
+
+def test_each_job_runs_in_the_context_it_is_given(runner: LoopRunner) -> None:
+    async def set_var(value: str) -> None:
+        var.set(value)
+
+    async def get_var() -> str:
+        return var.get()
+
+    shared = contextvars.Context()
+    runner.run(set_var("fixture"), shared)
+    assert runner.run(get_var(), shared) == "fixture"
+    assert runner.run(get_var(), shared.copy()) == "fixture"
+    assert runner.run(get_var(), contextvars.Context()) == "unset"
+    assert var.get() == "unset"
+
+
+def test_tasks_created_by_a_job_inherit_its_context(runner: LoopRunner) -> None:
+    async def spawn() -> str:
+        var.set("job")
+        return await asyncio.create_task(_read())
+
+    async def _read() -> str:
+        return var.get()
+
+    assert runner.run(spawn(), contextvars.Context()) == "job"
+
+
+def test_a_cancelled_job_does_not_break_the_next(runner: LoopRunner) -> None:
+    async def cancel_self() -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        task.cancel()
+        await asyncio.sleep(0)
+
+    with pytest.raises(asyncio.CancelledError):
+        runner.run(cancel_self(), contextvars.Context())
+
+    async def sleep_a_bit() -> str:
+        await asyncio.sleep(0.001)
+        return "still alive"
+
+    assert runner.run(sleep_a_bit(), contextvars.Context()) == "still alive"
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="Task.cancelling() is 3.11+")
+def test_cancellation_requests_are_forgotten_after_the_job(runner: LoopRunner) -> None:
+    async def cancel_self() -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        task.cancel()
+        await asyncio.sleep(0)
+
+    async def cancelling() -> int:
+        task = asyncio.current_task()
+        assert task is not None
+        if sys.version_info >= (3, 11):
+            return task.cancelling()
+        return -1
+
+    with pytest.raises(asyncio.CancelledError):
+        runner.run(cancel_self(), contextvars.Context())
+    assert runner.run(cancelling(), contextvars.Context()) == 0
+
+
+def test_close_cancels_leftover_tasks_and_finalizes_async_generators() -> None:
+    runner = LoopRunner(asyncio.new_event_loop, debug=False)
+    events: list[str] = []
+
+    async def forever() -> None:
+        try:
+            await asyncio.sleep(3600)
+        finally:
+            events.append("task cancelled")
+
+    async def numbers() -> AsyncIterator[int]:
+        try:
+            yield 1
+            yield 2
+        finally:
+            events.append("generator closed")
+
+    async def leave_things_behind() -> asyncio.AbstractEventLoop:
+        asyncio.get_running_loop().create_task(forever())
+        generator = numbers()
+        await generator.__anext__()
+        await asyncio.sleep(0)
+        leftovers.append(generator)
+        return asyncio.get_running_loop()
+
+    leftovers: list[AsyncIterator[int]] = []
+    loop = runner.run(leave_things_behind(), contextvars.Context())
+    assert runner.close() is True
+    assert loop.is_closed()
+    assert sorted(events) == ["generator closed", "task cancelled"]
+
+
+def test_close_shuts_down_the_default_executor() -> None:
+    runner = LoopRunner(asyncio.new_event_loop, debug=False)
+
+    async def use_executor() -> asyncio.AbstractEventLoop:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, sum, [1, 2])
+        return loop
+
+    loop = runner.run(use_executor(), contextvars.Context())
+    executor = loop._default_executor  # type: ignore[attr-defined]
+    assert executor is not None
+    runner.close()
+    assert executor._shutdown
+
+
+def test_close_reports_a_loop_closed_by_someone_else() -> None:
+    runner = LoopRunner(asyncio.new_event_loop, debug=False)
+    runner.loop.close()
+    assert runner.close() is False
+
+
+def test_running_on_a_closed_loop_is_refused_and_the_job_closed() -> None:
+    runner = LoopRunner(asyncio.new_event_loop, debug=False)
+    runner.loop.close()
+    job = _current_task()
+    with pytest.raises(LoopClosedError):
+        runner.run(job, contextvars.Context())
+    # Closed, so it never warns "never awaited".
+    assert inspect.getcoroutinestate(job) == inspect.CORO_CLOSED
+
+
+def test_running_from_inside_a_running_loop_is_refused(runner: LoopRunner) -> None:
+    async def nested() -> None:
+        with pytest.raises(LoopRunningError):
+            runner.run(_current_task(), contextvars.Context())
+
+    asyncio.run(nested())
+
+
+def test_debug_mode_is_applied_to_the_loop() -> None:
+    runner = LoopRunner(asyncio.new_event_loop, debug=True)
+    try:
+        assert runner.loop.get_debug()
+    finally:
+        runner.close()
+
+
+def test_a_base_exception_from_the_job_propagates(runner: LoopRunner) -> None:
+    async def interrupt() -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        runner.run(interrupt(), contextvars.Context())
+    assert runner.run(_current_task(), contextvars.Context()) is not None
