@@ -8,7 +8,6 @@ becomes a sync generator, so pytest registers its teardown exactly as for a sync
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import inspect
 from collections.abc import AsyncGenerator, Callable, Generator
@@ -74,6 +73,7 @@ def adapt(
     name = fixturedef.argname
     function = _compat.fixture_function(fixturedef, request)
     chain: ContextChain = request.config.stash[CHAIN_KEY]
+    open_loops = request.config.stash[_loops.OPEN_LOOPS_KEY]
     what = f"async fixture {name!r}"
 
     def runner() -> LoopRunner:
@@ -114,17 +114,17 @@ def adapt(
 
     def sync(**kwargs: Any) -> Any:
         __tracebackhide__ = True
-        with _current_loop(runner()):
+        with open_loops.current(runner().loop):
             return function(**kwargs)
 
     def generator(**kwargs: Any) -> Generator[Any, None, None]:
         __tracebackhide__ = True
-        on = runner()
+        loop = runner().loop
         steps = function(**kwargs)
-        with _current_loop(on):
+        with open_loops.current(loop):
             value = next(steps)
         yield value
-        with _current_loop(on):
+        with open_loops.current(loop):
             for _ in steps:
                 pytest.fail(_messages.FIXTURE_YIELDED_TWICE.format(name=name), pytrace=False)
 
@@ -135,18 +135,3 @@ def adapt(
         "generator": generator,
     }
     return adapters[kind]
-
-
-class _current_loop:
-    """Make the runner's loop the current event loop of the thread while a block runs."""
-
-    __slots__ = ("_loop",)
-
-    def __init__(self, runner: LoopRunner) -> None:
-        self._loop = runner.loop
-
-    def __enter__(self) -> None:
-        asyncio.set_event_loop(self._loop)
-
-    def __exit__(self, *exc_info: object) -> None:
-        asyncio.set_event_loop(None)

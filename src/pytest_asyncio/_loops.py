@@ -8,11 +8,12 @@ first out, so every fixture set up on the loop is torn down before the loop clos
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import dataclasses
 import functools
 import warnings
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, Final, TypeVar
 
 import pytest
@@ -28,6 +29,44 @@ T = TypeVar("T")
 FACTORY_PARAM: Final = "_asyncio_loop_factory"
 _Key = tuple[pytest.Item | pytest.Collector, str | None]
 RUNNERS_KEY: Final = pytest.StashKey[dict[_Key, LoopRunner]]()
+
+
+class OpenLoops:
+    """The loops of open scope instances, innermost last.
+
+    Like ``asyncio.run()``, an open scope's loop is the thread's current event loop, so sync
+    code in the scope (a sync fixture, ``asyncio.get_event_loop()``) finds it; when the scope
+    closes, the next outer open loop becomes current again, or none.
+    """
+
+    __slots__ = ("_loops",)
+
+    def __init__(self) -> None:
+        self._loops: list[asyncio.AbstractEventLoop] = []
+
+    def opened(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loops.append(loop)
+        asyncio.set_event_loop(loop)
+
+    def closed(self, loop: asyncio.AbstractEventLoop) -> None:
+        if loop in self._loops:
+            self._loops.remove(loop)
+        self._restore()
+
+    @contextlib.contextmanager
+    def current(self, loop: asyncio.AbstractEventLoop) -> Iterator[None]:
+        """Make *loop* the current event loop while the block runs."""
+        asyncio.set_event_loop(loop)
+        try:
+            yield
+        finally:
+            self._restore()
+
+    def _restore(self) -> None:
+        asyncio.set_event_loop(self._loops[-1] if self._loops else None)
+
+
+OPEN_LOOPS_KEY: Final = pytest.StashKey[OpenLoops]()
 #: Set on items covered by a user's override of the event_loop_policy fixture.
 POLICY_OVERRIDE_KEY: Final = pytest.StashKey[bool]()
 
@@ -57,7 +96,8 @@ def runner_for(
         debug = item.config.stash[SETTINGS_KEY].debug
         label = f"{scope}-scoped event loop of {owner.nodeid or 'the session'}"
         runner = runners[key] = LoopRunner(factory.create, debug=debug, label=label)
-        owner.addfinalizer(functools.partial(_close, runners, key))
+        owner.addfinalizer(functools.partial(_close, item.config, key))
+        item.config.stash[OPEN_LOOPS_KEY].opened(runner.loop)
     return runner
 
 
@@ -121,9 +161,11 @@ def _policy_factory(item: pytest.Item) -> Factory | None:
     return Factory(None, create)
 
 
-def _close(runners: dict[_Key, LoopRunner], key: _Key) -> None:
+def _close(config: pytest.Config, key: _Key) -> None:
     __tracebackhide__ = True
-    runner = runners.pop(key)
-    if not runner.close():
+    runner = config.stash[RUNNERS_KEY].pop(key)
+    closed_here = runner.close()
+    config.stash[OPEN_LOOPS_KEY].closed(runner.loop)
+    if not closed_here:
         message = _messages.LOOP_CLOSED_EARLY.format(loop=runner.label)
         warnings.warn(PytestAsyncioWarning(message), stacklevel=1)

@@ -8,7 +8,7 @@ import pytest
 
 from pytest_asyncio import _messages, _settings, hookspecs
 from pytest_asyncio._contexts import CHAIN_KEY, ContextChain
-from pytest_asyncio._loops import RUNNERS_KEY
+from pytest_asyncio._loops import OPEN_LOOPS_KEY, RUNNERS_KEY, OpenLoops
 from pytest_asyncio._settings import SETTINGS_KEY
 
 MARKER_HELP = (
@@ -33,6 +33,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SETTINGS_KEY] = _settings.parse(config)
     config.stash[RUNNERS_KEY] = {}
     config.stash[CHAIN_KEY] = ContextChain()
+    config.stash[OPEN_LOOPS_KEY] = OpenLoops()
 
 
 def pytest_report_header(config: pytest.Config) -> str:
