@@ -43,7 +43,7 @@ def test_example_passes(pytester: pytest.Pytester, code: str, conftest: str, ini
     pytester.makepyfile(test_example=code)
     result = pytester.runpytest("-p", "no:cacheprovider")
     outcomes = result.parseoutcomes()
-    assert outcomes.get("passed", 0) >= 1, result.stdout.str()
+    assert outcomes.get("passed", 0) + outcomes.get("skipped", 0) >= 1, result.stdout.str()
     assert result.ret == pytest.ExitCode.OK, result.stdout.str()
 
 

@@ -6,11 +6,9 @@ from collections.abc import Generator
 
 import pytest
 
-from pytest_asyncio import _collect, _marks
+from pytest_asyncio import _collect, _marks, _policy
 from pytest_asyncio._loops import FACTORY_PARAM, POLICY_OVERRIDE_KEY, check_factories
 from pytest_asyncio._settings import SETTINGS_KEY
-
-from .fixtures import uses_policy_override
 
 _Collected = None | pytest.Item | pytest.Collector | list[pytest.Item | pytest.Collector]
 
@@ -20,7 +18,7 @@ def pytest_pycollect_makeitem(
     collector: pytest.Module | pytest.Class, name: str, obj: object
 ) -> Generator[None, _Collected, _Collected]:
     function = getattr(obj, "__func__", obj)
-    policy_override = _collect.is_async_function(function) and uses_policy_override(collector)
+    policy_override = _collect.is_async_function(function) and _policy.uses_override(collector)
     if policy_override:
         # Put the override in these tests' closure, so a parametrized one parametrizes them.
         pytest.mark.usefixtures("event_loop_policy")(function)

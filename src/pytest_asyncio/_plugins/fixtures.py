@@ -56,21 +56,3 @@ def event_loop_policy() -> asyncio.AbstractEventLoopPolicy:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         return asyncio.get_event_loop_policy()
-
-
-def uses_policy_override(collector: pytest.Collector) -> bool:
-    """True if tests under *collector* see a user's override of event_loop_policy; warn once
-    per override."""
-    defs = _compat.fixture_defs(collector, "event_loop_policy")
-    if not defs or getattr(defs[-1].func, "__module__", None) == __name__:
-        return False
-    warned = collector.config.stash.setdefault(_WARNED_OVERRIDES_KEY, set())
-    location = defs[-1].baseid or "a plugin"
-    if location not in warned:
-        warned.add(location)
-        message = _messages.POLICY_FIXTURE_OVERRIDDEN.format(location=location)
-        warnings.warn(PytestAsyncioDeprecationWarning(message), stacklevel=1)
-    return True
-
-
-_WARNED_OVERRIDES_KEY = pytest.StashKey[set[str]]()
