@@ -77,7 +77,7 @@ def prepare(item: pytest.Function, settings: Settings) -> None:
     if inspect.isasyncgenfunction(function):
         message = _messages.ASYNC_GENERATOR_TEST.format(nodeid=item.nodeid)
         item.add_marker(pytest.mark.xfail(run=False, reason=message))
-        _warn_at(item, pytest.PytestCollectionWarning(message))
+        warn_at(item, pytest.PytestCollectionWarning(message))
 
 
 def resolve(item: pytest.Function) -> TestSpec | None:
@@ -87,7 +87,7 @@ def resolve(item: pytest.Function) -> TestSpec | None:
     if not inspect.iscoroutinefunction(function):
         if not is_async_function(function) and item.get_closest_marker(_marks.MARK):
             message = _messages.SYNC_TEST_MARKED.format(nodeid=item.nodeid)
-            _warn_at(item, PytestAsyncioWarning(message))
+            warn_at(item, PytestAsyncioWarning(message))
         return None
     if is_claimed_elsewhere(item):
         return None
@@ -123,7 +123,8 @@ def _has_factory_hook(item: pytest.Item) -> bool:
     return bool(item.config.hook.pytest_asyncio_loop_factories.get_hookimpls())
 
 
-def _warn_at(item: pytest.Item, warning: Warning) -> None:
+def warn_at(item: pytest.Item, warning: Warning) -> None:
+    """Issue *warning* at the test function's location, not at the plugin's."""
     path, lineno, _ = item.location
     filename = str(item.path) if item.path else path
     warnings.warn_explicit(warning, category=None, filename=filename, lineno=(lineno or 0) + 1)

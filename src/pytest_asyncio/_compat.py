@@ -13,6 +13,21 @@ from _pytest.python import importtestmodule
 __all__ = ["FixtureDef", "SubRequest"]
 
 
+def raw_ini_value(config: pytest.Config, key: str) -> object:
+    """The value of ini option *key* as written (for messages about values pytest rejects)."""
+    for override in reversed(getattr(config.option, "override_ini", None) or []):
+        name, _, value = str(override).partition("=")
+        if name.strip() == key:
+            return value
+    # pytest >= 9.2 deprecates the public ``inicfg`` in favour of getini(), which is what
+    # failed here; the private mapping holds the raw value.
+    inicfg = getattr(config, "_inicfg", None)
+    if inicfg is None:
+        inicfg = config.inicfg
+    raw = inicfg.get(key)
+    return getattr(raw, "value", raw)
+
+
 def import_package_init(package: pytest.Package) -> types.ModuleType | None:
     """The module object of *package*'s ``__init__.py`` (imported as pytest imports it)."""
     try:

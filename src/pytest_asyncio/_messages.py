@@ -14,6 +14,7 @@ INVALID_OPTION: Final = (
     "pytest-asyncio-ng: {key} = {value!r} (from {origin}) is not valid; use one of: {choices}."
 )
 ORIGIN_CLI: Final = "the command line option {flag}"
+ORIGIN_OVERRIDE: Final = "the command line option -o {key}=..."
 ORIGIN_INI: Final = "the configuration file {path}"
 ORIGIN_INI_UNKNOWN: Final = "the configuration (-o or ini file)"
 BOTH_PLUGINS_INSTALLED: Final = (

@@ -13,7 +13,7 @@ from typing import Final, Literal
 
 import pytest
 
-from . import _messages
+from . import _compat, _messages
 from ._scopes import SCOPE_CHOICES, LoopScope, as_scope
 
 Mode = Literal["strict", "auto"]
@@ -101,7 +101,7 @@ def _mode(config: pytest.Config) -> Mode:
     value: object = config.getoption("asyncio_mode")
     origin = _messages.ORIGIN_CLI.format(flag="--asyncio-mode")
     if value is None:
-        value, origin = _ini(config, "asyncio_mode"), _ini_origin(config)
+        value, origin = _ini(config, "asyncio_mode"), _ini_origin(config, "asyncio_mode")
     for mode in MODES:
         if value == mode:
             return mode
@@ -124,7 +124,12 @@ def _fixture_loop_scope(config: pytest.Config, value: object) -> LoopScope | Non
     scope = as_scope(value)
     if scope is None:
         choices = f"{SCOPE_CHOICES}, {FIXTURE_SCOPE}"
-        raise _invalid("asyncio_default_fixture_loop_scope", value, _ini_origin(config), choices)
+        raise _invalid(
+            "asyncio_default_fixture_loop_scope",
+            value,
+            _ini_origin(config, "asyncio_default_fixture_loop_scope"),
+            choices,
+        )
     return scope
 
 
@@ -132,7 +137,12 @@ def _test_loop_scope(config: pytest.Config) -> LoopScope:
     value = _ini(config, "asyncio_default_test_loop_scope")
     scope = as_scope(value)
     if scope is None:
-        raise _invalid("asyncio_default_test_loop_scope", value, _ini_origin(config), SCOPE_CHOICES)
+        raise _invalid(
+            "asyncio_default_test_loop_scope",
+            value,
+            _ini_origin(config, "asyncio_default_test_loop_scope"),
+            SCOPE_CHOICES,
+        )
     return scope
 
 
@@ -140,16 +150,19 @@ def _ini(config: pytest.Config, key: str, choices: str = SCOPE_CHOICES) -> objec
     __tracebackhide__ = True
     try:
         value: object = config.getini(key)
-    except (ValueError, TypeError):
-        # pytest could not convert the raw value to the declared type.
-        raw = config.inicfg.get(key)
-        value = getattr(raw, "value", raw)
-        raise _invalid(key, value, _ini_origin(config), choices) from None
+    except (ValueError, TypeError, pytest.UsageError):
+        # pytest could not convert the raw value to the declared type (pytest >= 9 wraps
+        # the conversion error in a UsageError of its own, which names no valid choices).
+        value = _compat.raw_ini_value(config, key)
+        raise _invalid(key, value, _ini_origin(config, key), choices) from None
     # Unset keys read as None, "" or [] depending on the pytest version.
     return value if value not in (None, "", []) else None
 
 
-def _ini_origin(config: pytest.Config) -> str:
+def _ini_origin(config: pytest.Config, key: str) -> str:
+    overrides: list[str] = getattr(config.option, "override_ini", None) or []
+    if any(override.split("=", 1)[0].strip() == key for override in overrides):
+        return _messages.ORIGIN_OVERRIDE.format(key=key)
     if config.inipath is None:
         return _messages.ORIGIN_INI_UNKNOWN
     return _messages.ORIGIN_INI.format(path=config.inipath)

@@ -43,7 +43,7 @@ def _warn_unmarked_async_fixture(
     message = _messages.STRICT_UNMARKED_ASYNC_FIXTURE.format(
         nodeid=item.nodeid, name=fixturedef.argname
     )
-    warnings.warn(PytestAsyncioDeprecationWarning(message), stacklevel=1)
+    _collect.warn_at(item, PytestAsyncioDeprecationWarning(message))
 
 
 @pytest.fixture(scope="session")

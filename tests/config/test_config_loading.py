@@ -1,0 +1,144 @@
+"""SPEC "Packaging and loading": the public package, the entry point, -p no:asyncio, loading
+from a conftest, and the clash with an installed pytest-asyncio."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import textwrap
+
+import pytest
+
+import pytest_asyncio
+from pytest_asyncio import _messages
+
+# An async test and a sync test using an async fixture; a last test checks the fixture ran
+# exactly when the plugin is active (``EXPECT_RAN`` is substituted per run).
+LOADING_SUITE = textwrap.dedent(
+    """
+    import asyncio
+
+    import pytest
+    import pytest_asyncio
+
+    RAN = []
+
+
+    @pytest_asyncio.fixture
+    async def async_value():
+        RAN.append(asyncio.get_running_loop())
+        return 42
+
+
+    @pytest.mark.asyncio
+    async def test_async():
+        assert asyncio.get_running_loop().is_running()
+
+
+    def test_sync_with_async_fixture(async_value):
+        assert async_value == 42
+
+
+    def test_zz_fixture_ran():
+        assert len(RAN) == EXPECT_RAN
+    """
+)
+
+
+def test_public_names_are_exported() -> None:
+    assert callable(pytest_asyncio.fixture)
+    assert callable(pytest_asyncio.is_async_test)
+    assert isinstance(pytest_asyncio.__version__, str)
+    assert pytest_asyncio.__version__
+    assert {"fixture", "is_async_test", "__version__"} <= set(pytest_asyncio.__all__)
+
+
+def test_plugins_header_names_the_distribution(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_nothing():
+            assert True
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines([f"plugins:*asyncio-ng-{pytest_asyncio.__version__}*"])
+    assert importlib.metadata.version("pytest-asyncio-ng") == pytest_asyncio.__version__
+
+
+def test_no_asyncio_disables_everything(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(LOADING_SUITE.replace("EXPECT_RAN", "0"))
+    result = pytester.runpytest("-p", "no:asyncio")
+    result.assert_outcomes(passed=1, failed=1, errors=1)
+    result.stdout.fnmatch_lines(["*async def functions are not natively supported*"])
+    output = result.stdout.str()
+    assert "asyncio-ng" not in output
+    assert "asyncio: mode=" not in output
+
+
+def test_pytest_plugins_in_conftest_loads_it(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest('pytest_plugins = "pytest_asyncio"')
+    pytester.makepyfile(LOADING_SUITE.replace("EXPECT_RAN", "1"))
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=3, warnings=0)
+    # Loaded once: one header line, one plugins entry.
+    assert result.stdout.str().count("asyncio: mode=strict") == 1
+
+
+def test_pytest_plugins_in_conftest_loads_it_without_autoload(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    pytester.makeconftest('pytest_plugins = "pytest_asyncio"')
+    pytester.makepyfile(LOADING_SUITE.replace("EXPECT_RAN", "1"))
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=3, warnings=0)
+    assert "asyncio: mode=strict" in result.stdout.str()
+
+
+@pytest.mark.parametrize(
+    ("conftest_plugin", "loaded"),
+    [
+        # pytest's own rule: -p no:NAME also blocks the module name pytest_NAME, so a conftest
+        # naming the package cannot bring the plugin back; -p no:asyncio disables everything.
+        ("pytest_asyncio", False),
+        # Naming the entry point module explicitly is not blocked and loads the plugin.
+        ("pytest_asyncio.plugin", True),
+    ],
+)
+def test_pytest_plugins_in_conftest_with_no_asyncio(
+    pytester: pytest.Pytester, conftest_plugin: str, loaded: bool
+) -> None:
+    pytester.makeconftest(f"pytest_plugins = {conftest_plugin!r}")
+    pytester.makepyfile(LOADING_SUITE.replace("EXPECT_RAN", "1" if loaded else "0"))
+    result = pytester.runpytest("-p", "no:asyncio")
+    if loaded:
+        result.assert_outcomes(passed=3, warnings=0)
+        assert "asyncio: mode=strict" in result.stdout.str()
+    else:
+        result.assert_outcomes(passed=1, failed=1, errors=1)
+        result.stdout.fnmatch_lines(["*async def functions are not natively supported*"])
+        assert "asyncio: mode=" not in result.stdout.str()
+
+
+def test_installed_reference_plugin_stops_the_run(pytester: pytest.Pytester) -> None:
+    site = pytester.mkdir("fake_site")
+    dist_info = site / "pytest_asyncio-1.5.0.dist-info"
+    dist_info.mkdir()
+    (dist_info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: pytest-asyncio\nVersion: 1.5.0\n", encoding="utf-8"
+    )
+    pytester.syspathinsert(site)
+    assert importlib.metadata.version("pytest-asyncio") == "1.5.0"
+    pytester.makepyfile(
+        """
+        def test_never_runs():
+            assert False
+        """
+    )
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    output = result.stdout.str() + result.stderr.str()
+    assert _messages.BOTH_PLUGINS_INSTALLED.format(version="1.5.0") in output
+    assert "Traceback" not in output
+    assert "INTERNALERROR" not in output
+    assert "test_never_runs" not in output
