@@ -98,6 +98,9 @@ def resolve(item: pytest.Function) -> TestSpec | None:
         mark_spec = _marks.parse(mark, item.nodeid)
     except _marks.MarkError as error:
         return TestSpec(error=str(error))
+    deprecation = mark_spec.deprecation(item.nodeid)
+    if deprecation is not None:
+        warn_at(item, deprecation)
     factories = mark_spec.loop_factories
     if factories is not None and not _has_factory_hook(item):
         names = list(factories)
@@ -120,7 +123,8 @@ def spec_of(item: pytest.Item) -> TestSpec | None:
 
 
 def _has_factory_hook(item: pytest.Item) -> bool:
-    return bool(item.config.hook.pytest_asyncio_loop_factories.get_hookimpls())
+    # ihook: only the conftests that apply to the item count.
+    return bool(item.ihook.pytest_asyncio_loop_factories.get_hookimpls())
 
 
 def warn_at(item: pytest.Item, warning: Warning) -> None:

@@ -125,7 +125,10 @@ def select_factory(item: pytest.Item, preferred: tuple[str, ...] | None = None) 
     factories = hook(config=item.config, item=item) if hook.get_hookimpls() else None
     if factories is None:
         return _policy_factory(item) or DEFAULT_FACTORY
-    check_factories(factories, item.nodeid)
+    try:
+        check_factories(factories, item.nodeid)
+    except pytest.UsageError as error:
+        pytest.fail(str(error), pytrace=False)
     callspec = getattr(item, "callspec", None)
     name = callspec.params.get(FACTORY_PARAM) if callspec is not None else None
     if name is None:

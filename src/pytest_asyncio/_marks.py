@@ -7,7 +7,6 @@ argument at fault; the plugin fails that test alone with it.
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from collections.abc import Iterable, Sequence
 from typing import Final
 
@@ -30,6 +29,15 @@ class MarkError(Exception):
 class MarkSpec:
     loop_scope: LoopScope | None = None
     loop_factories: tuple[str, ...] | None = None
+    #: The deprecated ``scope=`` keyword was used.
+    legacy_scope: bool = False
+
+    def deprecation(self, nodeid: str) -> PytestAsyncioDeprecationWarning | None:
+        """The warning a legacy argument deserves, if any."""
+        if not self.legacy_scope:
+            return None
+        message = _messages.MARK_SCOPE_DEPRECATED.format(nodeid=nodeid, value=self.loop_scope)
+        return PytestAsyncioDeprecationWarning(message)
 
 
 def find(node: pytest.Item) -> pytest.Mark | None:
@@ -56,7 +64,7 @@ def package_marks(node: pytest.Item) -> tuple[pytest.Mark, ...]:
     return marks
 
 
-def parse(mark: pytest.Mark, nodeid: str, *, warn: bool = True) -> MarkSpec:
+def parse(mark: pytest.Mark, nodeid: str) -> MarkSpec:
     """Validate *mark*'s arguments; raise MarkError naming *nodeid* and the bad argument."""
     if mark.args:
         args = ", ".join(repr(arg) for arg in mark.args)
@@ -66,12 +74,13 @@ def parse(mark: pytest.Mark, nodeid: str, *, warn: bool = True) -> MarkSpec:
         names = ", ".join(unknown)
         raise MarkError(_messages.MARK_UNKNOWN_KEYWORDS.format(nodeid=nodeid, names=names))
     return MarkSpec(
-        loop_scope=_loop_scope(mark, nodeid, warn),
+        loop_scope=_loop_scope(mark, nodeid),
         loop_factories=_loop_factories(mark.kwargs.get("loop_factories"), nodeid),
+        legacy_scope=mark.kwargs.get("scope") is not None,
     )
 
 
-def _loop_scope(mark: pytest.Mark, nodeid: str, warn: bool) -> LoopScope | None:
+def _loop_scope(mark: pytest.Mark, nodeid: str) -> LoopScope | None:
     keyword = "loop_scope"
     value = mark.kwargs.get("loop_scope")
     legacy = mark.kwargs.get("scope")
@@ -87,13 +96,6 @@ def _loop_scope(mark: pytest.Mark, nodeid: str, warn: bool) -> LoopScope | None:
             _messages.MARK_BAD_SCOPE.format(
                 nodeid=nodeid, keyword=keyword, value=value, choices=SCOPE_CHOICES
             )
-        )
-    if keyword == "scope" and warn:
-        warnings.warn(
-            PytestAsyncioDeprecationWarning(
-                _messages.MARK_SCOPE_DEPRECATED.format(nodeid=nodeid, value=scope)
-            ),
-            stacklevel=2,
         )
     return scope
 

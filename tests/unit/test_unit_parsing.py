@@ -72,13 +72,14 @@ def test_parse_rejects_positional_arguments() -> None:
     assert str(info.value) == _messages.MARK_POSITIONAL.format(nodeid=NODEID, args="'module'")
 
 
-def test_legacy_scope_warns_unless_told_not_to() -> None:
-    mark = _mark(scope="module")
+def test_legacy_scope_is_parsed_and_reported_as_deprecated() -> None:
+    spec = parse(_mark(scope="module"), NODEID)
+    assert spec.loop_scope == "module"
+    warning = spec.deprecation(NODEID)
+    assert isinstance(warning, pytest.PytestDeprecationWarning)
     message = _messages.MARK_SCOPE_DEPRECATED.format(nodeid=NODEID, value="module")
-    with pytest.warns(pytest.PytestDeprecationWarning) as record:
-        assert parse(mark, NODEID).loop_scope == "module"
-    assert [str(w.message) for w in record] == [message]
-    assert parse(mark, NODEID, warn=False).loop_scope == "module"
+    assert str(warning) == message
+    assert parse(_mark(loop_scope="module"), NODEID).deprecation(NODEID) is None
 
 
 def test_scope_order() -> None:

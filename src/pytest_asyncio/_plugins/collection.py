@@ -44,7 +44,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     mark = _marks.find(definition)
     try:
-        wanted = _marks.parse(mark, definition.nodeid, warn=False).loop_factories if mark else None
+        wanted = _marks.parse(mark, definition.nodeid).loop_factories if mark else None
     except _marks.MarkError:
         return  # reported when the test is set up
     factories = definition.ihook.pytest_asyncio_loop_factories(
@@ -52,15 +52,27 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     )
     if factories is None:
         return
-    names = list(wanted or check_factories(factories, definition.nodeid))
+    try:
+        names = list(wanted or check_factories(factories, definition.nodeid))
+    except pytest.UsageError as error:
+        # Raised here, pytest would report a collection error with a traceback; raised from
+        # pytest_collection_modifyitems, it ends the run as a usage error.
+        metafunc.config.stash.setdefault(HOOK_ERROR_KEY, error)
+        return
     if len(names) > 1:
         metafunc.fixturenames.append(FACTORY_PARAM)
         metafunc.parametrize(FACTORY_PARAM, names, ids=names)
 
 
+HOOK_ERROR_KEY = pytest.StashKey[pytest.UsageError]()
+
+
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # trylast: after the hooks of users and plugins that add asyncio marks.
+    error = config.stash.get(HOOK_ERROR_KEY, None)
+    if error is not None:
+        raise error
     for item in items:
         if isinstance(item, pytest.Function):
             item.stash[_collect.SPEC_KEY] = _collect.resolve(item)
