@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import types
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
+from _pytest._code import getfslineno
 from _pytest.fixtures import FixtureDef, SubRequest, resolve_fixture_function
 from _pytest.python import importtestmodule
 
@@ -26,6 +28,12 @@ def raw_ini_value(config: pytest.Config, key: str) -> object:
         inicfg = config.inicfg
     raw = inicfg.get(key)
     return getattr(raw, "value", raw)
+
+
+def function_location(function: object) -> tuple[Path, int]:
+    """The file of *function* and the 1-based line where its definition starts."""
+    path, lineno = getfslineno(function)
+    return Path(path), lineno + 1
 
 
 def import_package_init(package: pytest.Package) -> types.ModuleType | None:

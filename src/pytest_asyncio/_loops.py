@@ -161,7 +161,8 @@ def _policy_factory(item: pytest.Item) -> Factory | None:
     if policy is None:
         return None
     create: Callable[[], Any] = policy.new_event_loop
-    return Factory(None, create)
+    # Each policy (a parametrized override has several) gets loops of its own.
+    return Factory(f"event_loop_policy {id(policy):#x}", create)
 
 
 def _close(config: pytest.Config, key: _Key) -> None:

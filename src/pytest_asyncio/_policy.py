@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 from typing import Final
 
 import pytest
@@ -12,7 +13,7 @@ from ._warnings import PytestAsyncioDeprecationWarning
 
 #: The module that defines our own event_loop_policy fixture.
 _OURS: Final = "pytest_asyncio._plugins.fixtures"
-_WARNED_KEY: Final = pytest.StashKey[set[str]]()
+_WARNED_KEY: Final = pytest.StashKey[set[tuple[Path, int]]]()
 
 
 def uses_override(collector: pytest.Collector) -> bool:
@@ -22,9 +23,11 @@ def uses_override(collector: pytest.Collector) -> bool:
     if not defs or getattr(defs[-1].func, "__module__", None) == _OURS:
         return False
     warned = collector.config.stash.setdefault(_WARNED_KEY, set())
-    location = defs[-1].baseid or "a plugin"
-    if location not in warned:
-        warned.add(location)
+    path, lineno = _compat.function_location(defs[-1].func)
+    if (path, lineno) not in warned:
+        warned.add((path, lineno))
+        shown = path.relative_to(collector.config.rootpath) if path.is_absolute() else path
+        location = f"{shown}:{lineno}"
         message = _messages.POLICY_FIXTURE_OVERRIDDEN.format(location=location)
-        warnings.warn(PytestAsyncioDeprecationWarning(message), stacklevel=1)
+        warnings.warn_explicit(PytestAsyncioDeprecationWarning(message), None, str(path), lineno)
     return True
