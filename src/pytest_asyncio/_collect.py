@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-import warnings
 from typing import Any, Final
 
 import pytest
@@ -17,7 +16,7 @@ import pytest
 from . import _marks, _messages
 from ._scopes import LoopScope
 from ._settings import SETTINGS_KEY, Settings
-from ._warnings import PytestAsyncioWarning
+from ._warnings import PytestAsyncioWarning, warn_at
 
 #: Marks with which other plugins claim async tests; such tests are left to them.
 FOREIGN_MARKS: Final = ("anyio", "trio")
@@ -125,10 +124,3 @@ def spec_of(item: pytest.Item) -> TestSpec | None:
 def _has_factory_hook(item: pytest.Item) -> bool:
     # ihook: only the conftests that apply to the item count.
     return bool(item.ihook.pytest_asyncio_loop_factories.get_hookimpls())
-
-
-def warn_at(item: pytest.Item, warning: Warning) -> None:
-    """Issue *warning* at the test function's location, not at the plugin's."""
-    path, lineno, _ = item.location
-    filename = str(item.path) if item.path else path
-    warnings.warn_explicit(warning, category=None, filename=filename, lineno=(lineno or 0) + 1)

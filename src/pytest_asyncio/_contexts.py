@@ -1,43 +1,36 @@
-"""Context variables across async fixtures and tests.
+"""Context variables between async fixtures, sync code and tests.
 
-Each async fixture runs in a copy of the newest live fixture context (or of the current context
-when none is live); once set up, its context becomes the newest, so fixtures and tests after it
-see what it set. Its teardown runs in that same context (so ``ContextVar.reset(token)`` works)
-and then the context is dropped. A test runs in a throwaway copy: what it sets never leaks.
+pytest runs every sync fixture and test in the thread's current context. An async fixture's
+steps run, inside the loop's driver task, in a copy of that context taken at its setup, so the
+teardown runs in the very context the setup ran in (``ContextVar.reset(token)`` works there).
+Once the setup is done, what it set is *published*: set in the thread's context too, so every
+fixture and test after it, sync or async, on any loop, sees it. At its teardown the fixture's
+publication is withdrawn, restoring the earlier values. A test runs in a throwaway copy of the
+thread's context: what it sets never leaks into later tests.
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
-from typing import Final
+from typing import Any
 
-import pytest
-
-
-class ContextChain:
-    __slots__ = ("_live",)
-
-    def __init__(self) -> None:
-        self._live: list[contextvars.Context] = []
-
-    def new(self) -> contextvars.Context:
-        """A fresh context holding what the live fixtures set."""
-        live = self._live
-        return live[-1].copy() if live else contextvars.copy_context()
-
-    def push(self, context: contextvars.Context) -> None:
-        self._live.append(context)
-
-    def drop(self, context: contextvars.Context) -> None:
-        # Teardown is LIFO almost always; a re-parametrized wider fixture can break that.
-        live = self._live
-        if live and live[-1] is context:
-            live.pop()
-        else:
-            for index, candidate in enumerate(live):
-                if candidate is context:
-                    del live[index]
-                    break
+Tokens = list["contextvars.Token[Any]"]
 
 
-CHAIN_KEY: Final = pytest.StashKey[ContextChain]()
+def publish(context: contextvars.Context) -> Tokens:
+    """Set in the current context every variable whose value differs in *context*."""
+    current = contextvars.copy_context()
+    tokens: Tokens = []
+    for var, value in context.items():
+        if var not in current or current[var] is not value:
+            tokens.append(var.set(value))
+    return tokens
+
+
+def withdraw(tokens: Tokens) -> None:
+    """Undo a :func:`publish`, newest first."""
+    for token in reversed(tokens):
+        # RuntimeError: already reset; ValueError: published from another context.
+        with contextlib.suppress(RuntimeError, ValueError):
+            token.var.reset(token)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import pytest
 
 from . import _compat, _loops, _messages
-from ._contexts import CHAIN_KEY, ContextChain
+from ._contexts import publish, withdraw
 from ._decorator import options_of
 from ._runner import LoopRunner
 from ._scopes import LoopScope, as_scope, is_narrower
@@ -40,9 +40,12 @@ def kind_of(function: object, settings: Settings) -> Kind | None:
     return None
 
 
+class LoopScopeError(Exception):
+    """A fixture's loop scope is narrower than its cache scope."""
+
+
 def loop_scope_of(fixturedef: _compat.FixtureDef[Any], settings: Settings) -> LoopScope:
-    """The fixture's loop scope; fail if it is narrower than the fixture's cache scope."""
-    __tracebackhide__ = True
+    """The fixture's loop scope; raise LoopScopeError if it is narrower than its cache scope."""
     cache_scope = as_scope(fixturedef.scope) or "function"
     options = options_of(fixturedef.func)
     loop_scope = (
@@ -51,11 +54,10 @@ def loop_scope_of(fixturedef: _compat.FixtureDef[Any], settings: Settings) -> Lo
         or cache_scope
     )
     if is_narrower(loop_scope, cache_scope):
-        pytest.fail(
+        raise LoopScopeError(
             _messages.FIXTURE_LOOP_NARROWER_THAN_CACHE.format(
                 name=fixturedef.argname, scope=cache_scope, loop_scope=loop_scope
-            ),
-            pytrace=False,
+            )
         )
     return loop_scope
 
@@ -64,15 +66,19 @@ def adapt(
     fixturedef: _compat.FixtureDef[Any],
     request: _compat.SubRequest,
     kind: Kind,
-    loop_scope: LoopScope,
+    settings: Settings,
 ) -> Callable[..., Any]:
     """The sync stand-in for one setup of an async (or loop-needing sync) fixture.
 
-    A plain function, not a bound method: pytest rebinds methods to the test instance.
+    A plain function, not a bound method: pytest rebinds methods to the test instance. Errors
+    are raised by the stand-in, so pytest caches and reports them like any setup error.
     """
     name = fixturedef.argname
+    try:
+        loop_scope = loop_scope_of(fixturedef, settings)
+    except LoopScopeError as error:
+        return _failing(str(error))
     function = _compat.fixture_function(fixturedef, request)
-    chain: ContextChain = request.config.stash[CHAIN_KEY]
     open_loops = request.config.stash[_loops.OPEN_LOOPS_KEY]
     what = f"async fixture {name!r}"
 
@@ -86,21 +92,21 @@ def adapt(
 
     def coroutine(**kwargs: Any) -> Any:
         __tracebackhide__ = True
-        on, context = runner(), chain.new()
+        on, context = runner(), contextvars.copy_context()
         result = run(on, function(**kwargs), context)
-        chain.push(context)
-        request.addfinalizer(lambda: chain.drop(context))
+        tokens = publish(context)
+        request.addfinalizer(lambda: withdraw(tokens))
         return result
 
     def asyncgen(**kwargs: Any) -> Generator[Any, None, None]:
         __tracebackhide__ = True
-        on, context = runner(), chain.new()
+        on, context = runner(), contextvars.copy_context()
         generator: AsyncGenerator[Any, None] = function(**kwargs)
         try:
             value = run(on, generator.__anext__(), context)
         except StopAsyncIteration:
             pytest.fail(_messages.FIXTURE_DID_NOT_YIELD.format(name=name), pytrace=False)
-        chain.push(context)
+        tokens = publish(context)
         try:
             yield value
             try:
@@ -110,7 +116,7 @@ def adapt(
             run(on, generator.aclose(), context)
             pytest.fail(_messages.FIXTURE_YIELDED_TWICE.format(name=name), pytrace=False)
         finally:
-            chain.drop(context)
+            withdraw(tokens)
 
     def sync(**kwargs: Any) -> Any:
         __tracebackhide__ = True
@@ -135,3 +141,11 @@ def adapt(
         "generator": generator,
     }
     return adapters[kind]
+
+
+def _failing(message: str) -> Callable[..., Any]:
+    def fail(**kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        pytest.fail(message, pytrace=False)
+
+    return fail

@@ -12,7 +12,6 @@ import contextlib
 import contextvars
 import dataclasses
 import functools
-import warnings
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, Final, TypeVar
 
@@ -22,7 +21,7 @@ from . import _messages
 from ._runner import LoopClosedError, LoopFactory, LoopRunner, LoopRunningError
 from ._scopes import LoopScope, scope_node
 from ._settings import SETTINGS_KEY
-from ._warnings import PytestAsyncioWarning
+from ._warnings import PytestAsyncioWarning, warn_at
 
 T = TypeVar("T")
 
@@ -172,4 +171,4 @@ def _close(config: pytest.Config, key: _Key) -> None:
     config.stash[OPEN_LOOPS_KEY].closed(runner.loop)
     if not closed_here:
         message = _messages.LOOP_CLOSED_EARLY.format(loop=runner.label)
-        warnings.warn(PytestAsyncioWarning(message), stacklevel=1)
+        warn_at(key[0], PytestAsyncioWarning(message))

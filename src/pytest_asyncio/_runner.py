@@ -151,6 +151,7 @@ class LoopRunner:
         if loop is None:
             return True
         if loop.is_closed():
+            self._abandon_driver()
             return False
         try:
             self.run(_shutdown(loop), contextvars.Context(), last=True)
@@ -158,6 +159,13 @@ class LoopRunner:
             self._driver = self._wakeup = self._job = None
             loop.close()
         return True
+
+    def _abandon_driver(self) -> None:
+        """Drop the driver of a loop closed behind our back; it can never run again."""
+        driver, self._driver, self._wakeup, self._job = self._driver, None, None, None
+        if driver is not None and not driver.done():
+            driver._log_destroy_pending = False  # type: ignore[attr-defined]
+            driver.get_coro().close()
 
     def _run_until_done(self, job: _Job) -> None:
         __tracebackhide__ = True

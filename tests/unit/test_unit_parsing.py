@@ -7,7 +7,7 @@ import contextvars
 import pytest
 
 from pytest_asyncio import _messages
-from pytest_asyncio._contexts import ContextChain
+from pytest_asyncio._contexts import publish, withdraw
 from pytest_asyncio._marks import MarkError, MarkSpec, parse
 from pytest_asyncio._scopes import SCOPE_CHOICES, SCOPES, as_scope, is_narrower
 
@@ -90,18 +90,24 @@ def test_scope_order() -> None:
     assert as_scope("fixture-scope") is None
 
 
-def test_context_chain_copies_the_newest_live_context() -> None:
-    var: contextvars.ContextVar[int] = contextvars.ContextVar("var", default=0)
-    chain = ContextChain()
-    outer = chain.new()
-    outer.run(var.set, 1)
-    chain.push(outer)
-    inner = chain.new()
-    assert inner.run(var.get) == 1
-    inner.run(var.set, 2)
-    chain.push(inner)
-    assert chain.new().run(var.get) == 2
-    chain.drop(outer)  # out of order: the inner context stays live
-    assert chain.new().run(var.get) == 2
-    chain.drop(inner)
-    assert chain.new().run(var.get) == 0
+def test_publish_sets_changed_values_and_withdraw_restores_them() -> None:
+    changed: contextvars.ContextVar[int] = contextvars.ContextVar("changed", default=0)
+    fresh: contextvars.ContextVar[str] = contextvars.ContextVar("fresh")
+    same: contextvars.ContextVar[str] = contextvars.ContextVar("same", default="x")
+
+    def fixture_body() -> None:
+        changed.set(1)
+        fresh.set("new")
+
+    context = contextvars.copy_context()
+    context.run(fixture_body)
+
+    def in_a_test() -> None:
+        tokens = publish(context)
+        assert len(tokens) == 2  # "same" was not changed, so it is not set again
+        assert (changed.get(), fresh.get(), same.get()) == (1, "new", "x")
+        withdraw(tokens)
+        assert (changed.get(), fresh.get(None), same.get()) == (0, None, "x")
+        withdraw(tokens)  # twice is harmless
+
+    contextvars.copy_context().run(in_a_test)

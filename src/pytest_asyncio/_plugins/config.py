@@ -7,7 +7,6 @@ import importlib.metadata
 import pytest
 
 from pytest_asyncio import _messages, _settings, hookspecs
-from pytest_asyncio._contexts import CHAIN_KEY, ContextChain
 from pytest_asyncio._loops import OPEN_LOOPS_KEY, RUNNERS_KEY, OpenLoops
 from pytest_asyncio._settings import SETTINGS_KEY
 
@@ -32,7 +31,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
     config.stash[SETTINGS_KEY] = _settings.parse(config)
     config.stash[RUNNERS_KEY] = {}
-    config.stash[CHAIN_KEY] = ContextChain()
     config.stash[OPEN_LOOPS_KEY] = OpenLoops()
 
 

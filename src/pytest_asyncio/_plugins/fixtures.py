@@ -11,7 +11,7 @@ import pytest
 
 from pytest_asyncio import _collect, _compat, _fixtures, _messages
 from pytest_asyncio._settings import SETTINGS_KEY
-from pytest_asyncio._warnings import PytestAsyncioDeprecationWarning
+from pytest_asyncio._warnings import PytestAsyncioDeprecationWarning, warn_at
 
 
 @pytest.hookimpl(wrapper=True)
@@ -25,8 +25,7 @@ def pytest_fixture_setup(
         if _collect.is_async_function(original):
             _warn_unmarked_async_fixture(fixturedef, request)
         return (yield)
-    loop_scope = _fixtures.loop_scope_of(fixturedef, settings)
-    adapter = _fixtures.adapt(fixturedef, request, kind, loop_scope)
+    adapter = _fixtures.adapt(fixturedef, request, kind, settings)
     _compat.set_fixture_function(fixturedef, adapter)
     try:
         return (yield)
@@ -43,7 +42,7 @@ def _warn_unmarked_async_fixture(
     message = _messages.STRICT_UNMARKED_ASYNC_FIXTURE.format(
         nodeid=item.nodeid, name=fixturedef.argname
     )
-    _collect.warn_at(item, PytestAsyncioDeprecationWarning(message))
+    warn_at(item, PytestAsyncioDeprecationWarning(message))
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import contextvars
 from typing import Any
 
 import pytest
 
 from pytest_asyncio import _collect, _compat, _loops
-from pytest_asyncio._contexts import CHAIN_KEY
 from pytest_asyncio._runner import LoopRunner
 
 
@@ -35,8 +35,8 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     if hypothesis is not None:
         _run_hypothesis(pyfuncitem, runner, hypothesis, kwargs)
     else:
-        chain = pyfuncitem.config.stash[CHAIN_KEY]
-        _loops.run(runner, pyfuncitem.obj(**kwargs), chain.new(), _what(pyfuncitem))
+        context = contextvars.copy_context()
+        _loops.run(runner, pyfuncitem.obj(**kwargs), context, _what(pyfuncitem))
     return True
 
 
@@ -46,12 +46,12 @@ def _run_hypothesis(
     """Run each hypothesis example as a job on the test's loop."""
     __tracebackhide__ = True
     inner = hypothesis.inner_test
-    chain = item.config.stash[CHAIN_KEY]
     what = _what(item)
 
     def run_example(*args: Any, **example_kwargs: Any) -> None:
         __tracebackhide__ = True
-        _loops.run(runner, inner(*args, **example_kwargs), chain.new(), what)
+        context = contextvars.copy_context()
+        _loops.run(runner, inner(*args, **example_kwargs), context, what)
 
     hypothesis.inner_test = run_example
     try:
