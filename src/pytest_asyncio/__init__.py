@@ -1,4 +1,8 @@
-"""pytest-asyncio-ng: run ``async def`` tests and fixtures on asyncio."""
+"""pytest-asyncio-ng: run ``async def`` tests and fixtures on asyncio.
+
+PYTEST_DONT_REWRITE: a conftest may load this package as a plugin after the entry point has
+imported it; nothing here needs assertion rewriting.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
 """The pytest11 entry point ``asyncio``: it only lists the plugin modules.
 
 ``-p no:asyncio`` blocks this module, and with it every module listed here.
+PYTEST_DONT_REWRITE: a conftest may name this module in ``pytest_plugins`` after it has been
+imported; nothing here needs assertion rewriting.
 """
 
 from __future__ import annotations

@@ -65,10 +65,17 @@ def test_plugins_header_names_the_distribution(pytester: pytest.Pytester) -> Non
     assert importlib.metadata.version("pytest-asyncio-ng") == pytest_asyncio.__version__
 
 
+# Without the plugin, a sync test requesting an async fixture gets an unawaited coroutine and
+# fails on pytest 8.4; pytest 9 stops it at setup itself.
+UNHANDLED_FIXTURE = (
+    {"failed": 2, "errors": 0} if pytest.version_tuple < (9,) else {"failed": 1, "errors": 1}
+)
+
+
 def test_no_asyncio_disables_everything(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(LOADING_SUITE.replace("EXPECT_RAN", "0"))
     result = pytester.runpytest("-p", "no:asyncio")
-    result.assert_outcomes(passed=1, failed=1, errors=1)
+    result.assert_outcomes(passed=1, **UNHANDLED_FIXTURE)
     result.stdout.fnmatch_lines(["*async def functions are not natively supported*"])
     output = result.stdout.str()
     assert "asyncio-ng" not in output
@@ -115,7 +122,7 @@ def test_pytest_plugins_in_conftest_with_no_asyncio(
         result.assert_outcomes(passed=3, warnings=0)
         assert "asyncio: mode=strict" in result.stdout.str()
     else:
-        result.assert_outcomes(passed=1, failed=1, errors=1)
+        result.assert_outcomes(passed=1, **UNHANDLED_FIXTURE)
         result.stdout.fnmatch_lines(["*async def functions are not natively supported*"])
         assert "asyncio: mode=" not in result.stdout.str()
 
