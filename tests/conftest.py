@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+# pytester's in-process runs drop the modules each run imports; plugins that import heavy
+# packages lazily (hypothesis does, in its terminal summary) would import them again in every
+# inner run. Importing them once here keeps them.
+import hypothesis
+import hypothesis.statistics  # noqa: F401
 import pytest
 
 pytest_plugins = ["pytester"]
