@@ -10,6 +10,7 @@ import pytest
 
 from ._collect import is_ours as _is_ours
 from ._decorator import fixture
+from ._lookup import getfixturevalue
 from ._settings import SETTINGS_KEY as _SETTINGS_KEY
 from ._version import __version__
 from ._warnings import PytestAsyncioDeprecationWarning, PytestAsyncioWarning
@@ -20,6 +21,7 @@ __all__ = [
     "PytestAsyncioWarning",
     "__version__",
     "fixture",
+    "getfixturevalue",
     "is_async_test",
 ]
 

@@ -88,7 +88,7 @@ def adapt(
 
     def run(on: LoopRunner, awaitable: Any, context: contextvars.Context) -> Any:
         __tracebackhide__ = True
-        return _loops.run(on, awaitable, context, what)
+        return _loops.run(on, awaitable, context, what, fixture=name)
 
     def coroutine(**kwargs: Any) -> Any:
         __tracebackhide__ = True

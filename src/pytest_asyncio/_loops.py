@@ -105,13 +105,17 @@ def run(
     awaitable: Awaitable[T],
     context: contextvars.Context,
     what: str,
+    fixture: str | None = None,
 ) -> T:
     """Run *awaitable* on *runner*; turn misuse of the loop into one clear failure."""
     __tracebackhide__ = True
     try:
         return runner.run(awaitable, context)
     except LoopRunningError:
-        message = _messages.LOOP_ALREADY_RUNNING.format(what=what, loop=runner.label)
+        if fixture is not None:
+            message = _messages.FIXTURE_FROM_RUNNING_LOOP.format(name=fixture)
+        else:
+            message = _messages.LOOP_ALREADY_RUNNING.format(what=what, loop=runner.label)
     except LoopClosedError:
         message = _messages.LOOP_CLOSED_BEFORE_USE.format(loop=runner.label, what=what)
     pytest.fail(message, pytrace=False)

@@ -110,6 +110,15 @@ LOOP_ALREADY_RUNNING: Final = (
     "{what} needs the {loop}, but an event loop is already running in this thread, and async "
     "code cannot be run synchronously from inside a running loop."
 )
+FIXTURE_FROM_RUNNING_LOOP: Final = (
+    "async fixture {name!r} was requested with the sync request.getfixturevalue() from code "
+    "running in an event loop, where it cannot run. From async code, write: "
+    "value = await pytest_asyncio.getfixturevalue(request, {name!r})"
+)
+GETFIXTUREVALUE_FOREIGN_LOOP: Final = (
+    "pytest_asyncio.getfixturevalue(request, {name!r}) was awaited on an event loop that "
+    "pytest-asyncio-ng does not run; await it from an async test or async fixture."
+)
 LOOP_CLOSED_EARLY: Final = (
     "The {loop} was closed before its scope ended; pytest-asyncio-ng closes it when the scope "
     "ends, do not close it yourself."

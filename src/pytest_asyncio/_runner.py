@@ -17,8 +17,9 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import sys
+import weakref
 from collections.abc import Awaitable, Callable, Generator
-from typing import Any, Generic, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -83,20 +84,70 @@ class LoopRunningError(RuntimeError):
     """A job was submitted while an event loop was already running in this thread."""
 
 
+class _SyncCall:
+    """Sync code a job asked to run outside the loop (see :meth:`LoopRunner.call_sync`)."""
+
+    __slots__ = ("channel", "error", "function", "result")
+
+    def __init__(self, function: Callable[[], Any], channel: asyncio.Future[Any]) -> None:
+        self.function = function
+        #: Where the sync side sends the jobs to run inline, then _DONE.
+        self.channel = channel
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+
+_DONE: Final = object()
+_RUNNERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopRunner] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 class LoopRunner:
-    """Owns one event loop, created on first use, and its driver task."""
+    """Owns one event loop, created on first use, and its driver task.
 
-    __slots__ = ("_debug", "_driver", "_factory", "_job", "_loop", "_wakeup", "label")
+    A *borrowed* runner drives a loop somebody else made and closes (a legacy ``event_loop``
+    fixture): it never closes the loop nor changes its debug mode, and leaves no task in it
+    between jobs.
+    """
 
-    def __init__(self, factory: LoopFactory, *, debug: bool, label: str = "event loop") -> None:
+    __slots__ = (
+        "_borrowed",
+        "_debug",
+        "_driver",
+        "_factory",
+        "_job",
+        "_loop",
+        "_pending_call",
+        "_serving",
+        "_wakeup",
+        "label",
+    )
+
+    def __init__(
+        self,
+        factory: LoopFactory,
+        *,
+        debug: bool,
+        label: str = "event loop",
+        borrowed: bool = False,
+    ) -> None:
         #: How messages name this loop, e.g. "module-scoped event loop of tests/test_x.py".
         self.label = label
         self._factory = factory
         self._debug = debug
+        self._borrowed = borrowed
         self._loop: asyncio.AbstractEventLoop | None = None
         self._driver: asyncio.Task[None] | None = None
         self._job: _Job | None = None
         self._wakeup: asyncio.Future[None] | None = None
+        self._pending_call: _SyncCall | None = None
+        self._serving: _SyncCall | None = None
+
+    @classmethod
+    def of(cls, loop: asyncio.AbstractEventLoop) -> LoopRunner | None:
+        """The runner that drives *loop*, if any."""
+        return _RUNNERS.get(loop)
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
@@ -104,7 +155,9 @@ class LoopRunner:
         loop = self._loop
         if loop is None:
             loop = self._loop = self._factory()
-            loop.set_debug(self._debug)
+            if not self._borrowed:
+                loop.set_debug(self._debug)
+            _RUNNERS[loop] = self
         return loop
 
     @property
@@ -116,7 +169,9 @@ class LoopRunner:
     ) -> T:
         """Run *awaitable* in the driver task, inside *context*; return or raise its outcome.
 
-        With *last*, the driver task ends once the job is done."""
+        With *last*, the driver task ends once the job is done. Called from the sync code of
+        a :meth:`call_sync`, the job runs in the task that awaits ``call_sync`` instead.
+        """
         __tracebackhide__ = True
         try:
             loop = self.loop
@@ -129,14 +184,16 @@ class LoopRunner:
         if asyncio.events._get_running_loop() is not None:
             _close_quietly(awaitable)
             raise LoopRunningError
-        job = self._job = _Job(awaitable, context, last=last)
-        driver = self._driver
-        if driver is None or driver.done():
-            self._driver = loop.create_task(self._drive())
+        job = _Job(awaitable, context, last=last or self._borrowed)
+        if self._serving is not None:
+            self._serving.channel.set_result(job)
         else:
-            wakeup = self._wakeup
-            if wakeup is not None and not wakeup.done():
-                wakeup.set_result(None)
+            self._job = job
+            driver = self._driver
+            if driver is None or driver.done():
+                self._driver = loop.create_task(self._drive())
+            elif self._wakeup is not None and not self._wakeup.done():
+                self._wakeup.set_result(None)
         self._run_until_done(job)
         if job.error is not None:
             error, job.error = job.error, None
@@ -144,11 +201,31 @@ class LoopRunner:
         result: T = job.result
         return result
 
+    async def call_sync(self, function: Callable[[], T]) -> T:
+        """From a job on this loop: run sync *function* with the loop stopped, and return its
+        result. Jobs that *function* runs on this runner (an async fixture's setup, say) are
+        awaited right here, in the calling task, so they still share it."""
+        loop = asyncio.get_running_loop()
+        call = _SyncCall(function, loop.create_future())
+        self._pending_call = call
+        loop.stop()
+        while True:
+            message = await call.channel
+            call.channel = loop.create_future()
+            if message is _DONE:
+                break
+            await _perform(message)
+        if call.error is not None:
+            error, call.error = call.error, None
+            raise error
+        result: T = call.result
+        return result
+
     def close(self) -> bool:
         """Cancel leftover tasks, shut down async generators and the default executor, and
         close the loop. Return False if the loop had been closed by someone else."""
         loop = self._loop
-        if loop is None:
+        if loop is None or self._borrowed:
             return True
         if loop.is_closed():
             self._abandon_driver()
@@ -174,11 +251,25 @@ class LoopRunner:
         try:
             while not job.done:
                 loop.run_forever()
+                call, self._pending_call = self._pending_call, None
+                if call is not None:
+                    self._serve(call)
         except BaseException:
             # Ctrl-C (or any error raised out of the loop itself) interrupted the job: cancel it
             # so its cleanup code runs, then let the interruption go on.
             self._cancel(job)
             raise
+
+    def _serve(self, call: _SyncCall) -> None:
+        __tracebackhide__ = True
+        outer, self._serving = self._serving, call
+        try:
+            call.result = call.function()
+        except BaseException as error:
+            call.error = error
+        finally:
+            self._serving = outer
+        call.channel.set_result(_DONE)
 
     def _cancel(self, job: _Job) -> None:
         driver, loop = self._driver, self._loop
@@ -206,17 +297,23 @@ class LoopRunner:
                     _uncancel_all()
                 continue
             self._job = None
-            try:
-                job.result = await _InContext(job.awaitable, job.context)
-            except asyncio.CancelledError as exc:
-                job.error = exc
-                _uncancel_all()
-            except BaseException as exc:
-                job.error = exc
-            job.done = True
-            loop.stop()
+            await _perform(job)
             if job.last:
                 return
+
+
+async def _perform(job: _Job) -> None:
+    """Run *job* in the current task, record its outcome, and stop the loop for its caller."""
+    __tracebackhide__ = True
+    try:
+        job.result = await _InContext(job.awaitable, job.context)
+    except asyncio.CancelledError as exc:
+        job.error = exc
+        _uncancel_all()
+    except BaseException as exc:
+        job.error = exc
+    job.done = True
+    asyncio.get_running_loop().stop()
 
 
 def _uncancel_all() -> None:
