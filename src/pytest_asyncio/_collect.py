@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import unittest
 from typing import Any, Final
 
 import pytest
 
-from . import _marks, _messages
+from . import _compat, _marks, _messages
 from ._scopes import LoopScope
 from ._settings import SETTINGS_KEY, Settings
-from ._warnings import PytestAsyncioWarning, warn_at
+from ._warnings import PytestAsyncioWarning, location, warn_at, warn_once
 
 #: Marks with which other plugins claim async tests; such tests are left to them.
 FOREIGN_MARKS: Final = ("anyio", "trio")
@@ -52,7 +53,7 @@ def is_claimed_elsewhere(item: pytest.Item) -> bool:
 
 def is_ours(item: pytest.Item, settings: Settings) -> bool:
     """True when pytest-asyncio-ng runs *item* (strict mode: only if it is marked)."""
-    if not isinstance(item, pytest.Function):
+    if not isinstance(item, pytest.Function) or _compat.unittest_case(item) is not None:
         return False
     if not is_async_function(test_function(item)) or is_claimed_elsewhere(item):
         return False
@@ -65,6 +66,8 @@ def prepare(item: pytest.Function, settings: Settings) -> None:
     function = test_function(item)
     if not is_async_function(function) or is_claimed_elsewhere(item):
         return
+    if _compat.unittest_case(item) is not None:
+        return  # unittest runs it; resolve() fails it unless unittest can await it
     mark = _marks.find(item)
     if mark is None:
         if not settings.auto:
@@ -83,6 +86,9 @@ def resolve(item: pytest.Function) -> TestSpec | None:
     """The spec of an item we run, or None; warn about a marked sync test."""
     settings: Settings = item.config.stash[SETTINGS_KEY]
     function = test_function(item)
+    case = _compat.unittest_case(item)
+    if case is not None:
+        return _unittest_spec(item, case, function)
     if not inspect.iscoroutinefunction(function):
         if not is_async_function(function) and item.get_closest_marker(_marks.MARK):
             message = _messages.SYNC_TEST_MARKED.format(nodeid=item.nodeid)
@@ -98,8 +104,8 @@ def resolve(item: pytest.Function) -> TestSpec | None:
     except _marks.MarkError as error:
         return TestSpec(error=str(error))
     deprecation = mark_spec.deprecation(item.nodeid)
-    if deprecation is not None:
-        warn_at(item, deprecation)
+    if deprecation is not None:  # once per session: the first test that uses it is named
+        warn_once(item.config, "mark scope=", deprecation, *location(item))
     factories = mark_spec.loop_factories
     if factories is not None and not _has_factory_hook(item):
         names = list(factories)
@@ -110,6 +116,13 @@ def resolve(item: pytest.Function) -> TestSpec | None:
         loop_scope=mark_spec.loop_scope or settings.default_test_loop_scope,
         loop_factories=factories,
     )
+
+
+def _unittest_spec(item: pytest.Item, case: type, function: object) -> TestSpec | None:
+    """A plain TestCase never awaits an async test method: it would pass without running."""
+    if not is_async_function(function) or issubclass(case, unittest.IsolatedAsyncioTestCase):
+        return None
+    return TestSpec(error=_messages.UNITTEST_ASYNC_METHOD.format(nodeid=item.nodeid))
 
 
 def spec_of(item: pytest.Item) -> TestSpec | None:

@@ -11,6 +11,7 @@ import pytest
 from _pytest._code import getfslineno
 from _pytest.fixtures import FixtureDef, SubRequest, resolve_fixture_function
 from _pytest.python import importtestmodule
+from _pytest.unittest import TestCaseFunction
 
 __all__ = ["FixtureDef", "SubRequest"]
 
@@ -59,6 +60,20 @@ def request_item(request: pytest.FixtureRequest) -> pytest.Item:
     """The test item a (sub)request was made for."""
     item: pytest.Item = request._pyfuncitem
     return item
+
+
+def unittest_case(item: pytest.Item) -> type | None:
+    """The unittest.TestCase class of a unittest test item, or None for other items."""
+    if not isinstance(item, TestCaseFunction) or item.parent is None:
+        return None
+    case: type = item.parent.obj  # type: ignore[attr-defined]
+    return case
+
+
+def item_request(item: pytest.Item) -> pytest.FixtureRequest:
+    """The fixture request of a test item (what its ``request`` fixture would be)."""
+    request: pytest.FixtureRequest = item._request  # type: ignore[attr-defined]
+    return request
 
 
 def test_argnames(item: pytest.Function) -> Sequence[str]:

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import pytest
 
-from . import _compat, _loops, _messages
+from . import _compat, _diagnosis, _loops, _messages
 from ._contexts import publish, withdraw
 from ._decorator import options_of
 from ._runner import LoopRunner
@@ -78,6 +78,7 @@ def adapt(
         loop_scope = loop_scope_of(fixturedef, settings)
     except LoopScopeError as error:
         return _failing(str(error))
+    _diagnosis.remember(request.config, name, loop_scope)
     function = _compat.fixture_function(fixturedef, request)
     open_loops = request.config.stash[_loops.OPEN_LOOPS_KEY]
     what = f"async fixture {name!r}"

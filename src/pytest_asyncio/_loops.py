@@ -17,7 +17,7 @@ from typing import Any, Final, TypeVar
 
 import pytest
 
-from . import _messages
+from . import _compat, _messages, _overrides
 from ._runner import LoopClosedError, LoopFactory, LoopRunner, LoopRunningError
 from ._scopes import LoopScope, scope_node
 from ._settings import SETTINGS_KEY
@@ -28,6 +28,8 @@ T = TypeVar("T")
 FACTORY_PARAM: Final = "_asyncio_loop_factory"
 _Key = tuple[pytest.Item | pytest.Collector, str | None]
 RUNNERS_KEY: Final = pytest.StashKey[dict[_Key, LoopRunner]]()
+#: Runners of loops made by users' event_loop fixtures, by id of the loop.
+BORROWED_KEY: Final = pytest.StashKey[dict[int, LoopRunner]]()
 
 
 class OpenLoops:
@@ -66,8 +68,6 @@ class OpenLoops:
 
 
 OPEN_LOOPS_KEY: Final = pytest.StashKey[OpenLoops]()
-#: Set on items covered by a user's override of the event_loop_policy fixture.
-POLICY_OVERRIDE_KEY: Final = pytest.StashKey[bool]()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,7 +85,11 @@ def runner_for(
     scope: LoopScope,
     preferred: tuple[str, ...] | None = None,
 ) -> LoopRunner:
-    """The runner of the *scope* instance *node* belongs to, for the loop factory of *item*."""
+    """The runner of the *scope* instance *node* belongs to, for the loop factory of *item*.
+
+    Under a user's ``event_loop`` fixture (pytest-asyncio < 1.0), the runner of that loop."""
+    if item.stash.get(_overrides.EVENT_LOOP.key, False):
+        return _borrowed_runner(item)
     owner = scope_node(node, scope)
     factory = select_factory(item, preferred)
     runners = item.config.stash[RUNNERS_KEY]
@@ -97,6 +101,20 @@ def runner_for(
         runner = runners[key] = LoopRunner(factory.create, debug=debug, label=label)
         owner.addfinalizer(functools.partial(_close, item.config, key))
         item.config.stash[OPEN_LOOPS_KEY].opened(runner.loop)
+    return runner
+
+
+def _borrowed_runner(item: pytest.Item) -> LoopRunner:
+    loop = _compat.item_request(item).getfixturevalue("event_loop")
+    borrowed = item.config.stash.setdefault(BORROWED_KEY, {})
+    runner = borrowed.get(id(loop))
+    if runner is None or runner.loop is not loop:
+        for stale in [key for key, old in borrowed.items() if old.loop.is_closed()]:
+            del borrowed[stale]
+        label = "event loop of the event_loop fixture"
+        runner = borrowed[id(loop)] = LoopRunner(
+            lambda: loop, debug=False, label=label, borrowed=True
+        )
     return runner
 
 
@@ -158,7 +176,7 @@ def check_factories(factories: object, nodeid: str) -> Mapping[str, LoopFactory]
 
 
 def _policy_factory(item: pytest.Item) -> Factory | None:
-    if not item.stash.get(POLICY_OVERRIDE_KEY, False):
+    if not item.stash.get(_overrides.POLICY.key, False):
         return None
     policy = getattr(item, "funcargs", {}).get("event_loop_policy")
     if policy is None:

@@ -63,6 +63,11 @@ UNKNOWN_LOOP_FACTORY: Final = (
     "loop factory {name!r} is not returned by pytest_asyncio_loop_factories for {nodeid}; "
     "available: {available}."
 )
+UNITTEST_ASYNC_METHOD: Final = (
+    "{nodeid} is an async test method of a unittest.TestCase, which calls it without ever "
+    "awaiting it, so it would pass without running. Derive the class from "
+    "unittest.IsolatedAsyncioTestCase, which awaits async test methods."
+)
 SYNC_TEST_MARKED: Final = (
     "{nodeid} is marked with @pytest.mark.asyncio but is not an async function, so the mark "
     "does nothing. Remove the mark; if it comes from a pytestmark on the module or class, "
@@ -94,9 +99,34 @@ STRICT_UNMARKED_ASYNC_FIXTURE: Final = (
     "is not run in strict mode. Declare it with @pytest_asyncio.fixture, or set "
     "asyncio_mode = auto."
 )
+EVENT_LOOP_FIXTURE_OVERRIDDEN: Final = (
+    "The event_loop fixture is overridden in {location}; async tests and fixtures below it "
+    "still run on its loop, but overriding it is deprecated. To share a loop, write "
+    "@pytest.mark.asyncio(loop_scope=...) and @pytest_asyncio.fixture(loop_scope=...), or set "
+    "asyncio_default_test_loop_scope and asyncio_default_fixture_loop_scope; for a custom "
+    "loop, implement the pytest_asyncio_loop_factories hook."
+)
+EVENT_LOOP_FIXTURE_REQUESTED: Final = (
+    "The event_loop fixture is deprecated ({nodeid} requests it). In async code, use "
+    "asyncio.get_running_loop(); in sync code, asyncio.run() or a loop of your own."
+)
 POLICY_FIXTURE_OVERRIDDEN: Final = (
     "The event_loop_policy fixture is overridden in {location}; overriding it is deprecated. "
     "Implement the pytest_asyncio_loop_factories hook in a conftest.py instead."
+)
+
+# --- "attached to a different loop" -------------------------------------------------------
+
+DIFFERENT_LOOP_HEADER: Final = (
+    "An asyncio object made on one event loop was used on another. The async fixtures of this "
+    "test and the loops they run on:"
+)
+DIFFERENT_LOOP_FIXTURE: Final = "  fixture {name!r}: the {loop_scope}-scoped loop"
+DIFFERENT_LOOP_TEST: Final = "  the test itself: the {loop_scope}-scoped loop"
+DIFFERENT_LOOP_FIX: Final = (
+    "To run them on one loop, give them the same loop scope: loop_scope={scope!r} on "
+    "@pytest.mark.asyncio and on @pytest_asyncio.fixture, or set "
+    "asyncio_default_test_loop_scope = {scope} and asyncio_default_fixture_loop_scope = {scope}."
 )
 
 # --- loops ---------------------------------------------------------------------------------

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Hashable
+from pathlib import Path
+from typing import Final
 
 import pytest
 
@@ -15,12 +18,29 @@ class PytestAsyncioDeprecationWarning(PytestAsyncioWarning, pytest.PytestDepreca
     """A feature or usage that still works but will be removed; the message says what to use."""
 
 
+def location(node: pytest.Item | pytest.Collector) -> tuple[str, int]:
+    """The file and 1-based line of the user's code that *node* stands for."""
+    reportinfo = getattr(node, "reportinfo", None)
+    if reportinfo is None:
+        return str(node.path), 1
+    path, lineno, _ = reportinfo()
+    return str(path), (lineno or 0) + 1
+
+
 def warn_at(node: pytest.Item | pytest.Collector, warning: Warning) -> None:
     """Issue *warning* at the user's code that *node* stands for, not at the plugin's."""
-    reportinfo = getattr(node, "reportinfo", None)
-    if reportinfo is not None:
-        path, lineno, _ = reportinfo()
-        filename, lineno = str(path), (lineno or 0) + 1
-    else:
-        filename, lineno = str(node.path), 1
+    filename, lineno = location(node)
     warnings.warn_explicit(warning, category=None, filename=filename, lineno=lineno)
+
+
+_WARNED: Final = pytest.StashKey[set[Hashable]]()
+
+
+def warn_once(
+    config: pytest.Config, key: Hashable, warning: Warning, path: Path | str, lineno: int
+) -> None:
+    """Issue *warning* at *path*:*lineno* the first time this session sees *key*."""
+    warned = config.stash.setdefault(_WARNED, set())
+    if key not in warned:
+        warned.add(key)
+        warnings.warn_explicit(warning, category=None, filename=str(path), lineno=lineno)

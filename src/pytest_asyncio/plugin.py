@@ -15,6 +15,7 @@ PLUGINS: Final = [
     "pytest_asyncio._plugins.running",
     "pytest_asyncio._plugins.fixtures",
     "pytest_asyncio._plugins.ports",
+    "pytest_asyncio._plugins.legacy",
 ]
 
 pytest_plugins = PLUGINS

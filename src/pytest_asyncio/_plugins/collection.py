@@ -6,8 +6,8 @@ from collections.abc import Generator
 
 import pytest
 
-from pytest_asyncio import _collect, _marks, _policy
-from pytest_asyncio._loops import FACTORY_PARAM, POLICY_OVERRIDE_KEY, check_factories
+from pytest_asyncio import _collect, _marks, _overrides
+from pytest_asyncio._loops import FACTORY_PARAM, check_factories
 from pytest_asyncio._settings import SETTINGS_KEY
 
 _Collected = None | pytest.Item | pytest.Collector | list[pytest.Item | pytest.Collector]
@@ -18,10 +18,9 @@ def pytest_pycollect_makeitem(
     collector: pytest.Module | pytest.Class, name: str, obj: object
 ) -> Generator[None, _Collected, _Collected]:
     function = getattr(obj, "__func__", obj)
-    policy_override = _collect.is_async_function(function) and _policy.uses_override(collector)
-    if policy_override:
-        # Put the override in these tests' closure, so a parametrized one parametrizes them.
-        pytest.mark.usefixtures("event_loop_policy")(function)
+    overrides = _overrides.overrides_for(collector) if _collect.is_async_function(function) else ()
+    for fixture in overrides:
+        pytest.mark.usefixtures(fixture.name)(function)
     result = yield
     if result is None:
         return result
@@ -29,8 +28,8 @@ def pytest_pycollect_makeitem(
     for item in result if isinstance(result, list) else [result]:
         if isinstance(item, pytest.Function):
             _collect.prepare(item, settings)
-            if policy_override:
-                item.stash[POLICY_OVERRIDE_KEY] = True
+            for fixture in overrides:
+                item.stash[fixture.key] = True
     return result
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Generator
 from typing import Any
 
 import pytest
 
-from pytest_asyncio import _collect, _compat, _loops
+from pytest_asyncio import _collect, _compat, _diagnosis, _loops
 from pytest_asyncio._runner import LoopRunner
 
 
@@ -38,6 +39,20 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
         context = contextvars.copy_context()
         _loops.run(runner, pyfuncitem.obj(**kwargs), context, _what(pyfuncitem))
     return True
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    excinfo = call.excinfo
+    if report.failed and excinfo and _diagnosis.is_different_loop_error(excinfo.value):
+        spec = _collect.spec_of(item)
+        text = _diagnosis.explain(item, spec.loop_scope if spec is not None else None)
+        if text is not None:
+            report.sections.append((_diagnosis.SECTION, text))
+    return report
 
 
 def _run_hypothesis(

@@ -1,0 +1,30 @@
+"""The ``event_loop`` fixture of pytest-asyncio before 1.0, for suites written for it.
+
+Deprecated, with one warning per session: it returns the loop the requesting test runs on (a
+fresh function-scoped loop for a sync test, which may ``run_until_complete`` on it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from pytest_asyncio import _collect, _loops, _messages
+from pytest_asyncio._warnings import PytestAsyncioDeprecationWarning, location, warn_once
+
+
+@pytest.fixture
+def event_loop(request: pytest.FixtureRequest) -> asyncio.AbstractEventLoop:
+    """Deprecated: the event loop the requesting test runs on.
+
+    In async code use ``asyncio.get_running_loop()``; to share a loop between tests, use the
+    ``loop_scope`` of the asyncio marker and of ``pytest_asyncio.fixture``.
+    """
+    item = request.node
+    message = _messages.EVENT_LOOP_FIXTURE_REQUESTED.format(nodeid=item.nodeid)
+    warning = PytestAsyncioDeprecationWarning(message)
+    warn_once(request.config, "event_loop fixture", warning, *location(item))
+    spec = _collect.spec_of(item)
+    scope = spec.loop_scope if spec is not None else "function"
+    return _loops.runner_for(item, item, scope).loop
