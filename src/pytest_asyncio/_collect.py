@@ -19,8 +19,6 @@ from ._scopes import LoopScope
 from ._settings import SETTINGS_KEY, Settings
 from ._warnings import PytestAsyncioWarning, location, warn_at, warn_once
 
-#: Marks with which other plugins claim async tests; such tests are left to them.
-FOREIGN_MARKS: Final = ("anyio", "trio")
 SPEC_KEY: Final = pytest.StashKey["TestSpec | None"]()
 
 
@@ -45,36 +43,30 @@ def is_async_function(function: object) -> bool:
     return inspect.iscoroutinefunction(function) or inspect.isasyncgenfunction(function)
 
 
-def is_claimed_elsewhere(item: pytest.Item) -> bool:
-    if any(item.get_closest_marker(name) is not None for name in FOREIGN_MARKS):
-        return True
-    return "anyio_backend" in getattr(item, "fixturenames", ())
-
-
 def is_ours(item: pytest.Item, settings: Settings) -> bool:
     """True when pytest-asyncio-ng runs *item* (strict mode: only if it is marked)."""
     if not isinstance(item, pytest.Function) or _compat.unittest_case(item) is not None:
         return False
-    if not is_async_function(test_function(item)) or is_claimed_elsewhere(item):
+    if not is_async_function(test_function(item)):
         return False
-    return settings.auto or _marks.find(item) is not None
+    found = _marks.scan(item)
+    return not found.foreign and (settings.auto or found.mark is not None)
 
 
 def prepare(item: pytest.Function, settings: Settings) -> None:
     """At collection: mark the item if auto mode or its package marks it; set aside async
     generator functions, which cannot run as tests."""
     function = test_function(item)
-    if not is_async_function(function) or is_claimed_elsewhere(item):
+    if not is_async_function(function) or _compat.unittest_case(item) is not None:
+        return  # unittest runs its own items; resolve() fails those it would not await
+    mark, foreign, from_package = _marks.scan(item)
+    if foreign:
         return
-    if _compat.unittest_case(item) is not None:
-        return  # unittest runs it; resolve() fails it unless unittest can await it
-    mark = _marks.find(item)
     if mark is None:
         if not settings.auto:
             return
         item.add_marker(_marks.MARK)
-    elif item.get_closest_marker(_marks.MARK) is None:
-        # From the package's __init__.py: put it on the item, where -m and plugins look.
+    elif from_package:  # put it on the item, where -m and other plugins look
         item.add_marker(pytest.mark.asyncio.with_args(*mark.args, **mark.kwargs))
     if inspect.isasyncgenfunction(function):
         message = _messages.ASYNC_GENERATOR_TEST.format(nodeid=item.nodeid)
@@ -94,9 +86,7 @@ def resolve(item: pytest.Function) -> TestSpec | None:
             message = _messages.SYNC_TEST_MARKED.format(nodeid=item.nodeid)
             warn_at(item, PytestAsyncioWarning(message))
         return None
-    if is_claimed_elsewhere(item):
-        return None
-    mark = _marks.find(item)
+    mark = _marks.scan(item).mark  # None also when another plugin claims the test
     if mark is None:
         return None
     try:

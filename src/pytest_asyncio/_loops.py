@@ -142,8 +142,12 @@ def run(
 def select_factory(item: pytest.Item, preferred: tuple[str, ...] | None = None) -> Factory:
     """The loop factory for *item*: its parameter, else the marker's first choice, else the
     hook's first factory, else the default (honouring an overridden event_loop_policy)."""
-    hook = item.ihook.pytest_asyncio_loop_factories
-    factories = hook(config=item.config, item=item) if hook.get_hookimpls() else None
+    factories = None
+    if item.config.hook.pytest_asyncio_loop_factories.get_hookimpls():
+        # Only then: item.ihook (the conftests that apply to the item) is costly to find.
+        hook = item.ihook.pytest_asyncio_loop_factories
+        if hook.get_hookimpls():
+            factories = hook(config=item.config, item=item)
     if factories is None:
         return _policy_factory(item) or DEFAULT_FACTORY
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Sequence
-from typing import Final
+from typing import Final, NamedTuple
 
 import pytest
 
@@ -17,6 +17,8 @@ from ._scopes import SCOPE_CHOICES, LoopScope, as_scope
 from ._warnings import PytestAsyncioDeprecationWarning
 
 MARK: Final = "asyncio"
+#: Marks with which other plugins claim async tests; such tests are left to them.
+FOREIGN_MARKS: Final = frozenset({"anyio", "trio"})
 _ACCEPTED: Final = frozenset({"loop_scope", "loop_factories", "scope"})
 _PACKAGE_MARKS = pytest.StashKey["tuple[pytest.Mark, ...]"]()
 
@@ -40,15 +42,38 @@ class MarkSpec:
         return PytestAsyncioDeprecationWarning(message)
 
 
-def find(node: pytest.Item) -> pytest.Mark | None:
-    """The closest ``asyncio`` mark of *node*, its package's ``__init__.py`` coming last."""
-    mark = node.get_closest_marker(MARK)
-    if mark is not None:
-        return mark
+class Found(NamedTuple):
+    """What the marks of a test say about who runs it."""
+
+    #: The closest ``asyncio`` mark, the package's ``__init__.py`` coming last.
+    mark: pytest.Mark | None
+    #: The test is marked for another async plugin (or uses anyio's backend fixture).
+    foreign: bool = False
+    #: The mark comes from the package's ``__init__.py``, not from the test's own nodes.
+    from_package: bool = False
+
+
+def scan(node: pytest.Item) -> Found:
+    """Look at the marks of *node* once (collection calls this for every async test)."""
+    closest = None
+    for mark in node.iter_markers():
+        if mark.name in FOREIGN_MARKS:
+            return Found(None, foreign=True)
+        if closest is None and mark.name == MARK:
+            closest = mark
+    if "anyio_backend" in getattr(node, "fixturenames", ()):
+        return Found(None, foreign=True)
+    if closest is not None:
+        return Found(closest)
     for package_mark in package_marks(node):
         if package_mark.name == MARK:
-            return package_mark
-    return None
+            return Found(package_mark, from_package=True)
+    return Found(None)
+
+
+def find(node: pytest.Item) -> pytest.Mark | None:
+    """The closest ``asyncio`` mark of *node*, its package's ``__init__.py`` coming last."""
+    return scan(node).mark
 
 
 def package_marks(node: pytest.Item) -> tuple[pytest.Mark, ...]:

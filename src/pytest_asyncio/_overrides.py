@@ -45,9 +45,19 @@ EVENT_LOOP: Final = Overridable(
 OVERRIDABLE: Final = (POLICY, EVENT_LOOP)
 
 
+_FOUND: Final = pytest.StashKey[tuple[Overridable, ...]]()
+
+
 def overrides_for(collector: pytest.Collector) -> tuple[Overridable, ...]:
     """The fixtures of ours that tests under *collector* see overridden; warn once for each
-    override."""
+    override. Looked up once per module or class."""
+    found = collector.stash.get(_FOUND, None)
+    if found is None:
+        found = collector.stash[_FOUND] = _lookup(collector)
+    return found
+
+
+def _lookup(collector: pytest.Collector) -> tuple[Overridable, ...]:
     found = []
     for fixture in OVERRIDABLE:
         defs = _compat.fixture_defs(collector, fixture.name)

@@ -230,12 +230,30 @@ class LoopRunner:
         if loop.is_closed():
             self._abandon_driver()
             return False
+        if self._nothing_to_clean(loop):
+            # Most function-scoped loops: skip a turn of the loop that would do nothing.
+            self._abandon_driver()
+            loop.close()
+            return True
         try:
             self.run(_shutdown(loop), contextvars.Context(), last=True)
         finally:
             self._driver = self._wakeup = self._job = None
             loop.close()
         return True
+
+    def _nothing_to_clean(self, loop: asyncio.AbstractEventLoop) -> bool:
+        """No task but the driver, no async generator, no executor, no pending callback.
+
+        Reads attributes of asyncio's own loops; any other loop gets the full shutdown."""
+        asyncgens = getattr(loop, "_asyncgens", None)
+        ready = getattr(loop, "_ready", None)
+        if asyncgens is None or ready is None or asyncgens or ready:
+            return False
+        if getattr(loop, "_default_executor", True) is not None:
+            return False
+        driver = self._driver
+        return all(task is driver for task in asyncio.all_tasks(loop))
 
     def _abandon_driver(self) -> None:
         """Drop the driver of a loop closed behind our back; it can never run again."""

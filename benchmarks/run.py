@@ -1,0 +1,275 @@
+"""Per-test overhead of pytest-asyncio-ng, side by side with pytest's floor and pytest-asyncio.
+
+Usage: ``make bench`` or ``python benchmarks/run.py [-n 3000] [--repeat 5] [--no-reference]``.
+
+Suites are generated in a temporary directory. Each is run in a fresh ``python -m pytest``
+subprocess, the scenarios interleaved round by round, and the median wall time of the rounds is
+reported with the peak RSS of the process. Two virtual environments are made next to the
+repository on first use, so that no other pytest plugin weighs on the numbers:
+
+- ``.venv-bench-ng``: pytest and this plugin (the floors run here with ``-p no:asyncio``);
+- ``.venv-bench-ref``: the same pytest and the newest pytest-asyncio.
+
+A last scenario runs 10,000 function-loop tests and reports the growth of RSS and of open file
+descriptors between test 1,000 and the last test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NG_VENV = ROOT / ".venv-bench-ng"
+REF_VENV = ROOT / ".venv-bench-ref"
+
+SYNC = "def test_{i}():\n    pass\n"
+SYNC_FIXTURE_HEAD = "import pytest\n\n@pytest.fixture\ndef value():\n    yield 1\n\n"
+SYNC_FIXTURE = "def test_{i}(value):\n    assert value == 1\n"
+ASYNC_HEAD = "import pytest\n\n"
+ASYNC = "@pytest.mark.asyncio\nasync def test_{i}():\n    pass\n"
+SESSION_HEAD = 'import pytest\n\npytestmark = pytest.mark.asyncio(loop_scope="session")\n\n'
+SESSION = "async def test_{i}():\n    pass\n"
+ASYNC_FIXTURE_HEAD = (
+    "import pytest\nimport pytest_asyncio\n\n"
+    "@pytest_asyncio.fixture\nasync def value():\n    yield 1\n\n"
+)
+ASYNC_FIXTURE = "@pytest.mark.asyncio\nasync def test_{i}(value):\n    assert value == 1\n"
+
+# Samples RSS and open descriptors after test 1,000 and after the last test.
+MEMORY_CONFTEST = """
+import json, os, resource
+SAMPLES = {}
+COUNT = [0]
+
+def _sample():
+    with open("/proc/self/statm") as statm:
+        rss = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    return {"rss": rss, "fds": len(os.listdir("/proc/self/fd"))}
+
+def pytest_runtest_logfinish(nodeid, location):
+    COUNT[0] += 1
+    if COUNT[0] == 1000:
+        SAMPLES["at_1000"] = _sample()
+
+def pytest_sessionfinish(session):
+    SAMPLES["at_end"] = _sample()
+    SAMPLES["tests"] = COUNT[0]
+    with open(os.environ["BENCH_MEMORY_OUT"], "w") as out:
+        json.dump(SAMPLES, out)
+"""
+
+
+@dataclass
+class Scenario:
+    name: str
+    venv: Path
+    suite: str
+    args: tuple[str, ...] = ()
+    times: list[float] = field(default_factory=list)
+    rss: list[int] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+
+def make_suite(directory: Path, head: str, body: str, n: int) -> Path:
+    directory.mkdir(parents=True)
+    (directory / "pytest.ini").write_text("[pytest]\n")
+    per_module = 500  # realistic module sizes; also keeps files small
+    for start in range(0, n, per_module):
+        lines = [head] + [body.format(i=i) for i in range(start, min(n, start + per_module))]
+        (directory / f"test_{start:06d}.py").write_text("\n".join(lines))
+    return directory
+
+
+def ensure_venv(venv: Path, requirements: list[str]) -> None:
+    stamp = venv / ".bench-installed"
+    wanted = "\n".join(requirements)
+    if stamp.exists() and stamp.read_text() == wanted:
+        return
+    if venv.exists():
+        shutil.rmtree(venv)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, *requirements], check=True)
+    stamp.write_text(wanted)
+
+
+def pytest_version(venv: Path) -> str:
+    code = "import pytest; print(pytest.__version__)"
+    return subprocess.run(
+        [str(venv / "bin" / "python"), "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+RUNNER = (
+    "import resource, sys, pytest\n"
+    "code = pytest.main(sys.argv[1:])\n"
+    "sys.stderr.write(f'BENCH-RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')\n"
+    "sys.exit(code)\n"
+)
+
+
+def run_once(scenario: Scenario, env: dict[str, str]) -> None:
+    command = [
+        str(scenario.venv / "bin" / "python"),
+        "-c",
+        RUNNER,
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        *scenario.args,
+    ]
+    start = time.perf_counter()
+    done = subprocess.run(
+        command, cwd=scenario.suite, env=env, capture_output=True, text=True, check=False
+    )
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"{scenario.name} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    scenario.times.append(elapsed)
+    for line in done.stderr.splitlines():
+        if line.startswith("BENCH-RSS "):
+            scenario.rss.append(int(line.split()[1]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=3000, help="tests per suite (default 3000)")
+    parser.add_argument("--repeat", type=int, default=5, help="rounds (default 5)")
+    parser.add_argument("--no-reference", action="store_true", help="skip pytest-asyncio")
+    parser.add_argument("--no-memory", action="store_true", help="skip the 10,000-test run")
+    options = parser.parse_args()
+
+    ensure_venv(NG_VENV, ["pytest", "-e", str(ROOT)])  # editable: always the current code
+    version = pytest_version(NG_VENV)
+    if not options.no_reference:
+        ensure_venv(REF_VENV, [f"pytest=={version}", "pytest-asyncio"])
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # measure as users run: with bytecode caches
+
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        base, n = Path(tmp), options.n
+        suites = {
+            "sync": make_suite(base / "sync", "", SYNC, n),
+            "sync_fixture": make_suite(base / "sync_fixture", SYNC_FIXTURE_HEAD, SYNC_FIXTURE, n),
+            "async": make_suite(base / "async", ASYNC_HEAD, ASYNC, n),
+            "session": make_suite(base / "session", SESSION_HEAD, SESSION, n),
+            "async_fixture": make_suite(
+                base / "async_fixture", ASYNC_FIXTURE_HEAD, ASYNC_FIXTURE, n
+            ),
+        }
+        scenarios = scenario_list(suites, options.no_reference)
+        for _ in range(options.repeat):
+            for scenario in scenarios:
+                run_once(scenario, env)
+        memory = None if options.no_memory else measure_memory(base, env)
+    report(scenarios, n, options.repeat, version, memory)
+
+
+def scenario_list(suites: dict[str, Path], no_reference: bool) -> list[Scenario]:
+    off = ("-p", "no:asyncio")
+    collect = ("--collect-only",)
+    scenarios = [
+        Scenario("floor: sync", NG_VENV, str(suites["sync"]), off),
+        Scenario("floor: sync + fixture", NG_VENV, str(suites["sync_fixture"]), off),
+        Scenario("floor: collect sync", NG_VENV, str(suites["sync"]), (*off, *collect)),
+        Scenario("ours: sync", NG_VENV, str(suites["sync"])),
+        Scenario("ours: async, function loop", NG_VENV, str(suites["async"])),
+        Scenario("ours: async, session loop", NG_VENV, str(suites["session"])),
+        Scenario("ours: async + async fixture", NG_VENV, str(suites["async_fixture"])),
+        Scenario("ours: collect async", NG_VENV, str(suites["async"]), collect),
+    ]
+    if not no_reference:
+        scenarios += [
+            Scenario("ref: async, function loop", REF_VENV, str(suites["async"])),
+            Scenario("ref: async, session loop", REF_VENV, str(suites["session"])),
+            Scenario("ref: async + async fixture", REF_VENV, str(suites["async_fixture"])),
+            Scenario("ref: collect async", REF_VENV, str(suites["async"]), collect),
+        ]
+    return scenarios
+
+
+def measure_memory(base: Path, env: dict[str, str]) -> dict[str, int]:
+    suite = make_suite(base / "memory", ASYNC_HEAD, ASYNC, 10_000)
+    (suite / "conftest.py").write_text(MEMORY_CONFTEST)
+    out = base / "memory.json"
+    scenario = Scenario("memory", NG_VENV, str(suite))
+    run_once(scenario, {**env, "BENCH_MEMORY_OUT": str(out)})
+    samples: dict[str, dict[str, int] | int] = json.loads(out.read_text())
+    first, last = samples["at_1000"], samples["at_end"]
+    assert isinstance(first, dict) and isinstance(last, dict)
+    return {
+        "tests": int(str(samples["tests"])),
+        "rss_growth": last["rss"] - first["rss"],
+        "fds_at_1000": first["fds"],
+        "fds_at_end": last["fds"],
+    }
+
+
+TARGETS: list[tuple[str, str, float]] = [
+    ("ours: async, function loop", "floor: sync", 1.15),
+    ("ours: async, session loop", "floor: sync", 1.05),
+    ("ours: async + async fixture", "floor: sync + fixture", 1.20),
+    ("ours: sync", "floor: sync", 1.03),
+    ("ours: collect async", "floor: collect sync", 1.10),
+]
+
+
+def report(
+    scenarios: list[Scenario],
+    n: int,
+    repeat: int,
+    version: str,
+    memory: dict[str, int] | None,
+) -> None:
+    by_name = {scenario.name: scenario for scenario in scenarios}
+    print(f"\nN = {n} tests per suite, {repeat} interleaved rounds, medians")
+    print(
+        f"python {platform.python_version()}, pytest {version}, {platform.machine()}, "
+        f"{os.cpu_count()} cores\n"
+    )
+    print(f"{'scenario':32} {'median s':>9} {'per test µs':>12} {'peak RSS MB':>12}")
+    for scenario in scenarios:
+        per_test = scenario.median / n * 1e6
+        rss = max(scenario.rss) / 1024 if scenario.rss else float("nan")
+        print(f"{scenario.name:32} {scenario.median:9.3f} {per_test:12.0f} {rss:12.1f}")
+    print(f"\n{'ratio':58} {'value':>6} {'target':>7}")
+    ratio: Callable[[str, str], float] = lambda a, b: by_name[a].median / by_name[b].median
+    for ours, floor, target in TARGETS:
+        value = ratio(ours, floor)
+        verdict = "ok" if value <= target else "OVER"
+        print(f"{ours + ' / ' + floor:58} {value:6.3f} {target:7.2f} {verdict}")
+    for kind in (
+        "async, function loop",
+        "async, session loop",
+        "async + async fixture",
+        "collect async",
+    ):
+        if f"ref: {kind}" in by_name:
+            value = ratio(f"ours: {kind}", f"ref: {kind}")
+            print(f"{'ours / pytest-asyncio: ' + kind:58} {value:6.3f}")
+    if memory is not None:
+        print(
+            f"\n{memory['tests']} function-loop tests: RSS grew "
+            f"{memory['rss_growth'] / 2**20:.1f} MB from test 1,000 to the end (target < 30); "
+            f"open descriptors {memory['fds_at_1000']} -> {memory['fds_at_end']}"
+        )
+
+
+if __name__ == "__main__":
+    main()
