@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -210,11 +209,11 @@ def measure_memory(base: Path, env: dict[str, str]) -> dict[str, int]:
     out = base / "memory.json"
     scenario = Scenario("memory", NG_VENV, str(suite))
     run_once(scenario, {**env, "BENCH_MEMORY_OUT": str(out)})
-    samples: dict[str, dict[str, int] | int] = json.loads(out.read_text())
-    first, last = samples["at_1000"], samples["at_end"]
-    assert isinstance(first, dict) and isinstance(last, dict)
+    samples = json.loads(out.read_text())
+    first: dict[str, int] = samples["at_1000"]
+    last: dict[str, int] = samples["at_end"]
     return {
-        "tests": int(str(samples["tests"])),
+        "tests": int(samples["tests"]),
         "rss_growth": last["rss"] - first["rss"],
         "fds_at_1000": first["fds"],
         "fds_at_end": last["fds"],
@@ -249,7 +248,10 @@ def report(
         rss = max(scenario.rss) / 1024 if scenario.rss else float("nan")
         print(f"{scenario.name:32} {scenario.median:9.3f} {per_test:12.0f} {rss:12.1f}")
     print(f"\n{'ratio':58} {'value':>6} {'target':>7}")
-    ratio: Callable[[str, str], float] = lambda a, b: by_name[a].median / by_name[b].median
+
+    def ratio(numerator: str, denominator: str) -> float:
+        return by_name[numerator].median / by_name[denominator].median
+
     for ours, floor, target in TARGETS:
         value = ratio(ours, floor)
         verdict = "ok" if value <= target else "OVER"
