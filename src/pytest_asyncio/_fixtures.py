@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import pytest
 
-from . import _compat, _diagnosis, _loops, _messages
+from . import _compat, _diagnosis, _loops, _marks, _messages
 from ._contexts import publish, withdraw
 from ._decorator import options_of
 from ._runner import LoopRunner
@@ -25,8 +25,11 @@ from ._settings import Settings
 Kind = Literal["coroutine", "asyncgen", "sync", "generator"]
 
 
-def kind_of(function: object, settings: Settings) -> Kind | None:
-    """How to run a fixture function, or None if it is not ours to run."""
+def kind_of(function: object, settings: Settings, item: pytest.Item) -> Kind | None:
+    """How to run a fixture function for *item*, or None if it is not ours to run.
+
+    In auto mode an undecorated async fixture is ours unless another plugin (anyio) claims
+    the test that requests it."""
     if inspect.iscoroutinefunction(function):
         kind: Kind = "coroutine"
     elif inspect.isasyncgenfunction(function):
@@ -35,7 +38,9 @@ def kind_of(function: object, settings: Settings) -> Kind | None:
         return None
     else:
         return "generator" if inspect.isgeneratorfunction(function) else "sync"
-    if settings.auto or options_of(function) is not None:
+    if options_of(function) is not None:
+        return kind
+    if settings.auto and not _marks.scan(item).foreign:
         return kind
     return None
 

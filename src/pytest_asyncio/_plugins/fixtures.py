@@ -20,7 +20,7 @@ def pytest_fixture_setup(
 ) -> Generator[None, object, object]:
     settings = request.config.stash[SETTINGS_KEY]
     original = fixturedef.func
-    kind = _fixtures.kind_of(original, settings)
+    kind = _fixtures.kind_of(original, settings, _compat.request_item(request))
     if kind is None:
         if _collect.is_async_function(original):
             _warn_unmarked_async_fixture(fixturedef, request)

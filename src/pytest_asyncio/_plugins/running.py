@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import functools
 from collections.abc import Generator
 from typing import Any
 
@@ -63,6 +64,7 @@ def _run_hypothesis(
     inner = hypothesis.inner_test
     what = _what(item)
 
+    @functools.wraps(inner)  # hypothesis reports the failing example under this name
     def run_example(*args: Any, **example_kwargs: Any) -> None:
         __tracebackhide__ = True
         context = contextvars.copy_context()
