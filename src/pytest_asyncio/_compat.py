@@ -70,6 +70,13 @@ def unittest_case(item: pytest.Item) -> type | None:
     return case
 
 
+def fixtures_in_use(item: pytest.Item) -> dict[str, FixtureDef[Any]]:
+    """The definitions of the fixtures set up for *item*, by name, including those requested
+    at run time with getfixturevalue()."""
+    used: dict[str, FixtureDef[Any]] = getattr(item_request(item), "_fixture_defs", {})
+    return used
+
+
 def item_request(item: pytest.Item) -> pytest.FixtureRequest:
     """The fixture request of a test item (what its ``request`` fixture would be)."""
     request: pytest.FixtureRequest = item._request  # type: ignore[attr-defined]

@@ -20,12 +20,18 @@ Tokens = list["contextvars.Token[Any]"]
 
 def publish(context: contextvars.Context) -> Tokens:
     """Set in the current context every variable whose value differs in *context*."""
-    current = contextvars.copy_context()
-    tokens: Tokens = []
-    for var, value in context.items():
-        if var not in current or current[var] is not value:
-            tokens.append(var.set(value))
-    return tokens
+    return [var.set(value) for var, value in changes(contextvars.copy_context(), context)]
+
+
+def changes(
+    before: contextvars.Context, after: contextvars.Context
+) -> list[tuple[contextvars.ContextVar[Any], Any]]:
+    """The variables whose values differ in *after* from *before*."""
+    return [
+        (var, value)
+        for var, value in after.items()
+        if var not in before or before[var] is not value
+    ]
 
 
 def withdraw(tokens: Tokens) -> None:

@@ -13,18 +13,18 @@ from typing import Final
 
 import pytest
 
-from . import _messages
+from . import _compat, _messages
 from ._scopes import SCOPES, LoopScope
 
 SECTION: Final = "event loops (pytest-asyncio-ng)"
-_FIXTURE_LOOPS: Final = pytest.StashKey[dict[str, LoopScope]]()
+_FIXTURE_LOOPS: Final = pytest.StashKey[dict[object, LoopScope]]()
 #: What asyncio's messages say when an object is used on a loop it does not belong to.
 _SYMPTOMS: Final = ("attached to a different loop", "bound to a different event loop")
 
 
-def remember(config: pytest.Config, fixture: str, loop_scope: LoopScope) -> None:
-    """Record the loop scope an async fixture was set up on."""
-    config.stash.setdefault(_FIXTURE_LOOPS, {})[fixture] = loop_scope
+def remember(config: pytest.Config, fixturedef: object, loop_scope: LoopScope) -> None:
+    """Record the loop scope an async fixture (its FixtureDef) was set up on."""
+    config.stash.setdefault(_FIXTURE_LOOPS, {})[fixturedef] = loop_scope
 
 
 def is_different_loop_error(error: BaseException) -> bool:
@@ -34,7 +34,11 @@ def is_different_loop_error(error: BaseException) -> bool:
 def explain(item: pytest.Item, test_loop_scope: LoopScope | None) -> str | None:
     """The report section for *item*, or None if it used no async fixture."""
     known = item.config.stash.get(_FIXTURE_LOOPS, {})
-    used = {name: known[name] for name in getattr(item, "fixturenames", ()) if name in known}
+    used = {
+        name: known[fixturedef]
+        for name, fixturedef in _compat.fixtures_in_use(item).items()
+        if fixturedef in known
+    }
     if not used:
         return None
     lines = [_messages.DIFFERENT_LOOP_HEADER]

@@ -83,7 +83,7 @@ def adapt(
         loop_scope = loop_scope_of(fixturedef, settings)
     except LoopScopeError as error:
         return _failing(str(error))
-    _diagnosis.remember(request.config, name, loop_scope)
+    _diagnosis.remember(request.config, fixturedef, loop_scope)
     function = _compat.fixture_function(fixturedef, request)
     open_loops = request.config.stash[_loops.OPEN_LOOPS_KEY]
     what = f"async fixture {name!r}"

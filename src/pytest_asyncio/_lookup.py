@@ -9,12 +9,14 @@ in the calling task, so the fixture shares the task of the test like any other.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 from typing import Any
 
 import pytest
 
 from . import _messages
+from ._contexts import changes
 from ._runner import LoopRunner
 
 
@@ -31,4 +33,15 @@ async def getfixturevalue(request: pytest.FixtureRequest, name: str) -> Any:
     runner = LoopRunner.of(asyncio.get_running_loop())
     if runner is None:
         raise RuntimeError(_messages.GETFIXTUREVALUE_FOREIGN_LOOP.format(name=name))
-    return await runner.call_sync(functools.partial(request.getfixturevalue, name))
+    value, changed = await runner.call_sync(functools.partial(_lookup, request, name))
+    # What the fixtures set up now published to the thread's context, the caller sees too.
+    for var, var_value in changed:
+        var.set(var_value)
+    return value
+
+
+def _lookup(request: pytest.FixtureRequest, name: str) -> tuple[Any, list[tuple[Any, Any]]]:
+    __tracebackhide__ = True
+    before = contextvars.copy_context()
+    value = request.getfixturevalue(name)
+    return value, changes(before, contextvars.copy_context())

@@ -88,7 +88,7 @@ def runner_for(
     """The runner of the *scope* instance *node* belongs to, for the loop factory of *item*.
 
     Under a user's ``event_loop`` fixture (pytest-asyncio < 1.0), the runner of that loop."""
-    if item.stash.get(_overrides.EVENT_LOOP.key, False):
+    if _overrides.covers(item, _overrides.EVENT_LOOP):
         return _borrowed_runner(item)
     owner = scope_node(node, scope)
     factory = select_factory(item, preferred)
@@ -180,7 +180,7 @@ def check_factories(factories: object, nodeid: str) -> Mapping[str, LoopFactory]
 
 
 def _policy_factory(item: pytest.Item) -> Factory | None:
-    if not item.stash.get(_overrides.POLICY.key, False):
+    if not _overrides.covers(item, _overrides.POLICY):
         return None
     policy = getattr(item, "funcargs", {}).get("event_loop_policy")
     if policy is None:

@@ -57,6 +57,18 @@ def overrides_for(collector: pytest.Collector) -> tuple[Overridable, ...]:
     return found
 
 
+def covers(item: pytest.Item, fixture: Overridable) -> bool:
+    """Whether an override of *fixture* applies to *item*. Async tests are told at collection;
+    a sync test learns it here, the first time one of its async fixtures needs a loop."""
+    covered = item.stash.get(fixture.key, None)
+    if covered is None:
+        parent = item.parent
+        collector = parent if isinstance(parent, pytest.Collector) else None
+        covered = collector is not None and fixture in overrides_for(collector)
+        item.stash[fixture.key] = covered
+    return covered
+
+
 def _lookup(collector: pytest.Collector) -> tuple[Overridable, ...]:
     found = []
     for fixture in OVERRIDABLE:

@@ -205,6 +205,7 @@ class LoopRunner:
         """From a job on this loop: run sync *function* with the loop stopped, and return its
         result. Jobs that *function* runs on this runner (an async fixture's setup, say) are
         awaited right here, in the calling task, so they still share it."""
+        __tracebackhide__ = True
         loop = asyncio.get_running_loop()
         call = _SyncCall(function, loop.create_future())
         self._pending_call = call

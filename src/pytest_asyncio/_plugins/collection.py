@@ -18,7 +18,8 @@ def pytest_pycollect_makeitem(
     collector: pytest.Module | pytest.Class, name: str, obj: object
 ) -> Generator[None, _Collected, _Collected]:
     function = getattr(obj, "__func__", obj)
-    overrides = _overrides.overrides_for(collector) if _collect.is_async_function(function) else ()
+    is_async = _collect.is_async_function(function)
+    overrides = _overrides.overrides_for(collector) if is_async else ()
     for fixture in overrides:
         pytest.mark.usefixtures(fixture.name)(function)
     result = yield
@@ -28,8 +29,9 @@ def pytest_pycollect_makeitem(
     for item in result if isinstance(result, list) else [result]:
         if isinstance(item, pytest.Function):
             _collect.prepare(item, settings)
-            for fixture in overrides:
-                item.stash[fixture.key] = True
+            if is_async:  # sync tests find out lazily, if they ever need a loop
+                for fixture in _overrides.OVERRIDABLE:
+                    item.stash[fixture.key] = fixture in overrides
     return result
 
 

@@ -18,6 +18,7 @@ from pytest_asyncio._warnings import PytestAsyncioDeprecationWarning, warn_at
 def pytest_fixture_setup(
     fixturedef: _compat.FixtureDef[Any], request: _compat.SubRequest
 ) -> Generator[None, object, object]:
+    __tracebackhide__ = True
     settings = request.config.stash[SETTINGS_KEY]
     original = fixturedef.func
     kind = _fixtures.kind_of(original, settings, _compat.request_item(request))

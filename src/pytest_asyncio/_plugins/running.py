@@ -13,7 +13,8 @@ from pytest_asyncio import _collect, _compat, _diagnosis, _loops
 from pytest_asyncio._runner import LoopRunner
 
 
-@pytest.hookimpl(tryfirst=True)
+# Not tryfirst: skip marks (evaluated by a tryfirst hook) win over our errors; registered
+# after pytest's runner, this still runs before the item's fixtures are set up.
 def pytest_runtest_setup(item: pytest.Item) -> None:
     spec = _collect.spec_of(item)
     if spec is None:
