@@ -1,12 +1,17 @@
 # Two commands on a fresh machine with python3 and make:
 #   make demo   create .venv, install the plugin, run the example suite in examples/
 #   make test   install the dev tools, run ruff, mypy --strict and the whole test suite
+# The pytest version matrix (noxfile.py; each session installs into a virtualenv in .nox/):
+#   make test-lowest   the whole test suite on the lowest supported pytest (8.4.x)
+#   make test-newest   the whole test suite on the newest pytest 9.x
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Extra options for nox, e.g. NOXFLAGS=-R to reuse a session's virtualenv without reinstalling.
+NOXFLAGS ?=
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit test-lowest test-newest bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,9 +36,15 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
+test-lowest: $(STAMP)
+	$(BIN)/nox $(NOXFLAGS) -s tests-lowest
+
+test-newest: $(STAMP)
+	$(BIN)/nox $(NOXFLAGS) -s tests-newest
+
 # By hand, never in CI: timings of generated suites, ours against pytest-asyncio.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .venv-bench-ng .venv-bench-ref build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .venv-bench-ng .venv-bench-ref .nox build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,90 @@
+"""SPEC "Other behaviour users rely on", with pytest-timeout (signal method, the default on
+Linux): an async test that awaits too long and one that blocks the loop in sync code each fail
+with pytest-timeout's "Timeout", the teardown of their async generator fixture runs, and the
+run goes on: the next async test of the module passes, on a function loop as on the module
+loop the timed-out tests used."""
+
+from __future__ import annotations
+
+import pytest
+
+# Small but well above the time the tests need to reach their sleep.
+TIMEOUT = 0.25
+
+TIMED_OUT_MODULE = f"""
+import asyncio
+import time
+
+import pytest
+import pytest_asyncio
+
+pytestmark = pytest.mark.asyncio(loop_scope=LOOP_SCOPE)
+
+LOOPS = []
+TORN_DOWN = []
+
+
+@pytest_asyncio.fixture(loop_scope=LOOP_SCOPE)
+async def resource(request):
+    loop = asyncio.get_running_loop()
+    LOOPS.append(loop)
+    try:
+        yield loop
+    finally:
+        # Runs on the fixture's loop, in the same task as the test, after the timeout.
+        assert asyncio.get_running_loop() is loop
+        await asyncio.sleep(0)
+        TORN_DOWN.append(request.node.name)
+
+
+@pytest.mark.timeout({TIMEOUT})
+async def test_awaits_too_long(resource):
+    assert asyncio.get_running_loop() is resource
+    await asyncio.sleep(10)
+
+
+@pytest.mark.timeout({TIMEOUT})
+async def test_blocks_the_loop(resource):
+    assert asyncio.get_running_loop() is resource
+    time.sleep(10)
+
+
+async def test_next_test_runs(resource):
+    assert TORN_DOWN == ["test_awaits_too_long", "test_blocks_the_loop"]
+    assert not resource.is_closed()
+    assert (LOOPS[0] is resource) == (LOOP_SCOPE == "module")
+    assert await asyncio.sleep(0, result="done") == "done"
+    task = asyncio.current_task()
+    assert task is not None and not task.cancelled()
+"""
+
+
+@pytest.mark.parametrize(
+    ("loop_scope", "method"),
+    [
+        pytest.param("function", [], id="function-loop-default-method"),
+        pytest.param("module", ["--timeout-method=signal"], id="module-loop-signal-method"),
+    ],
+)
+def test_timed_out_async_tests_fail_and_the_run_goes_on(
+    pytester: pytest.Pytester, loop_scope: str, method: list[str]
+) -> None:
+    pytester.makepyfile(TIMED_OUT_MODULE.replace("LOOP_SCOPE", repr(loop_scope)))
+    result = pytester.runpytest(*method, "--tb=short")
+    result.assert_outcomes(passed=1, failed=2)
+    timed_out = f"E   Failed: Timeout (>{TIMEOUT}s) from pytest-timeout."
+    result.stdout.fnmatch_lines(
+        [
+            "*_ test_awaits_too_long _*",
+            timed_out,
+            # The blocked test is stopped in its own code.
+            "*_ test_blocks_the_loop _*",
+            "*in test_blocks_the_loop",
+            "    time.sleep(10)",
+            timed_out,
+            "FAILED *::test_awaits_too_long*",
+            "FAILED *::test_blocks_the_loop*",
+        ]
+    )
+    # Each timeout fired once, well before the tests' 10 s sleeps would have ended.
+    assert result.duration < 5
