@@ -98,8 +98,10 @@ class _SyncCall:
 
 
 _DONE: Final = object()
-_RUNNERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopRunner] = (
-    weakref.WeakKeyDictionary()
+#: The runner of each loop, for code that only has the running loop; an entry lives as long
+#: as its runner (a runner holds its loop, so weak keys would keep every loop forever).
+_RUNNERS: weakref.WeakValueDictionary[asyncio.AbstractEventLoop, LoopRunner] = (
+    weakref.WeakValueDictionary()
 )
 
 
@@ -121,6 +123,7 @@ class LoopRunner:
         "_pending_call",
         "_serving",
         "_wakeup",
+        "__weakref__",
         "label",
     )
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import gc
 import inspect
 import sys
+import weakref
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -205,3 +207,14 @@ def test_a_base_exception_from_the_job_propagates(runner: LoopRunner) -> None:
     with pytest.raises(KeyboardInterrupt):
         runner.run(interrupt(), contextvars.Context())
     assert runner.run(_current_task(), contextvars.Context()) is not None
+
+
+def test_a_closed_and_dropped_runner_keeps_no_loop_alive() -> None:
+    runner = LoopRunner(asyncio.new_event_loop, debug=False)
+    runner.run(_current_task(), contextvars.Context())
+    loop = weakref.ref(runner.loop)
+    assert LoopRunner.of(runner.loop) is runner
+    runner.close()
+    del runner
+    gc.collect()
+    assert loop() is None
