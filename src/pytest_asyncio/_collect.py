@@ -8,13 +8,13 @@ once, after every ``pytest_collection_modifyitems`` that may add marks, and kept
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import unittest
 from typing import Any, Final
 
 import pytest
 
 from . import _compat, _marks, _messages
+from ._inspect import async_kind
 from ._scopes import LoopScope
 from ._settings import SETTINGS_KEY, Settings
 from ._warnings import PytestAsyncioWarning, location, warn_at, warn_once
@@ -40,7 +40,7 @@ def test_function(item: pytest.Item) -> Any:
 
 
 def is_async_function(function: object) -> bool:
-    return inspect.iscoroutinefunction(function) or inspect.isasyncgenfunction(function)
+    return async_kind(function) is not None
 
 
 def is_ours(item: pytest.Item, settings: Settings) -> bool:
@@ -68,7 +68,7 @@ def prepare(item: pytest.Function, settings: Settings) -> None:
         item.add_marker(_marks.MARK)
     elif from_package:  # put it on the item, where -m and other plugins look
         item.add_marker(pytest.mark.asyncio.with_args(*mark.args, **mark.kwargs))
-    if inspect.isasyncgenfunction(function):
+    if async_kind(function) == "asyncgen":
         message = _messages.ASYNC_GENERATOR_TEST.format(nodeid=item.nodeid)
         item.add_marker(pytest.mark.xfail(run=False, reason=message))
         warn_at(item, pytest.PytestCollectionWarning(message))
@@ -81,8 +81,9 @@ def resolve(item: pytest.Function) -> TestSpec | None:
     case = _compat.unittest_case(item)
     if case is not None:
         return _unittest_spec(item, case, function)
-    if not inspect.iscoroutinefunction(function):
-        if not is_async_function(function) and item.get_closest_marker(_marks.MARK):
+    kind = async_kind(function)
+    if kind != "coroutine":
+        if kind is None and item.get_closest_marker(_marks.MARK):
             message = _messages.SYNC_TEST_MARKED.format(nodeid=item.nodeid)
             warn_at(item, PytestAsyncioWarning(message))
         return None

@@ -18,6 +18,7 @@ import pytest
 from . import _compat, _diagnosis, _loops, _marks, _messages
 from ._contexts import publish, withdraw
 from ._decorator import options_of
+from ._inspect import async_kind
 from ._runner import LoopRunner
 from ._scopes import LoopScope, as_scope, is_narrower
 from ._settings import Settings
@@ -30,13 +31,10 @@ def kind_of(function: object, settings: Settings, item: pytest.Item) -> Kind | N
 
     In auto mode an undecorated async fixture is ours unless another plugin (anyio) claims
     the test that requests it."""
-    if inspect.iscoroutinefunction(function):
-        kind: Kind = "coroutine"
-    elif inspect.isasyncgenfunction(function):
-        kind = "asyncgen"
-    elif options_of(function) is None:
-        return None
-    else:
+    kind: Kind | None = async_kind(function)
+    if kind is None:
+        if options_of(function) is None:
+            return None
         return "generator" if inspect.isgeneratorfunction(function) else "sync"
     if options_of(function) is not None:
         return kind

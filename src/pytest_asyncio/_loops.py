@@ -17,7 +17,7 @@ from typing import Any, Final, TypeVar
 
 import pytest
 
-from . import _compat, _messages, _overrides
+from . import _collect, _compat, _messages, _overrides
 from ._runner import LoopClosedError, LoopFactory, LoopRunner, LoopRunningError
 from ._scopes import LoopScope, scope_node
 from ._settings import SETTINGS_KEY
@@ -77,13 +77,13 @@ class Factory:
 
 
 DEFAULT_FACTORY: Final = Factory(None, asyncio.new_event_loop)
+_FACTORY_KEY: Final = pytest.StashKey[Factory]()
 
 
 def runner_for(
     item: pytest.Item,
     node: pytest.Item | pytest.Collector,
     scope: LoopScope,
-    preferred: tuple[str, ...] | None = None,
 ) -> LoopRunner:
     """The runner of the *scope* instance *node* belongs to, for the loop factory of *item*.
 
@@ -91,7 +91,7 @@ def runner_for(
     if _overrides.covers(item, _overrides.EVENT_LOOP):
         return _borrowed_runner(item)
     owner = scope_node(node, scope)
-    factory = select_factory(item, preferred)
+    factory = select_factory(item)
     runners = item.config.stash[RUNNERS_KEY]
     key = (owner, factory.name)
     runner = runners.get(key)
@@ -122,26 +122,36 @@ def run(
     runner: LoopRunner,
     awaitable: Awaitable[T],
     context: contextvars.Context,
-    what: str,
+    what: str | pytest.Item,
     fixture: str | None = None,
 ) -> T:
     """Run *awaitable* on *runner*; turn misuse of the loop into one clear failure."""
     __tracebackhide__ = True
     try:
         return runner.run(awaitable, context)
-    except LoopRunningError:
-        if fixture is not None:
+    except (LoopRunningError, LoopClosedError) as error:
+        if isinstance(what, pytest.Item):
+            what = f"test {what.nodeid}"
+        if isinstance(error, LoopClosedError):
+            message = _messages.LOOP_CLOSED_BEFORE_USE.format(loop=runner.label, what=what)
+        elif fixture is not None:
             message = _messages.FIXTURE_FROM_RUNNING_LOOP.format(name=fixture)
         else:
             message = _messages.LOOP_ALREADY_RUNNING.format(what=what, loop=runner.label)
-    except LoopClosedError:
-        message = _messages.LOOP_CLOSED_BEFORE_USE.format(loop=runner.label, what=what)
     pytest.fail(message, pytrace=False)
 
 
-def select_factory(item: pytest.Item, preferred: tuple[str, ...] | None = None) -> Factory:
+def select_factory(item: pytest.Item) -> Factory:
     """The loop factory for *item*: its parameter, else the marker's first choice, else the
-    hook's first factory, else the default (honouring an overridden event_loop_policy)."""
+    hook's first factory, else the default (honouring an overridden event_loop_policy).
+    Chosen once per item."""
+    factory = item.stash.get(_FACTORY_KEY, None)
+    if factory is None:
+        factory = item.stash[_FACTORY_KEY] = _select_factory(item)
+    return factory
+
+
+def _select_factory(item: pytest.Item) -> Factory:
     factories = None
     if item.config.hook.pytest_asyncio_loop_factories.get_hookimpls():
         # Only then: item.ihook (the conftests that apply to the item) is costly to find.
@@ -157,6 +167,8 @@ def select_factory(item: pytest.Item, preferred: tuple[str, ...] | None = None) 
     callspec = getattr(item, "callspec", None)
     name = callspec.params.get(FACTORY_PARAM) if callspec is not None else None
     if name is None:
+        spec = _collect.spec_of(item)
+        preferred = spec.loop_factories if spec is not None else None
         name = preferred[0] if preferred else next(iter(factories))
     if name not in factories:
         available = ", ".join(map(repr, factories))

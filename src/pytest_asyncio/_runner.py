@@ -114,6 +114,7 @@ class LoopRunner:
     """
 
     __slots__ = (
+        "__weakref__",
         "_borrowed",
         "_debug",
         "_driver",
@@ -123,7 +124,6 @@ class LoopRunner:
         "_pending_call",
         "_serving",
         "_wakeup",
-        "__weakref__",
         "label",
     )
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextvars
 import functools
-from collections.abc import Generator
 from typing import Any
 
 import pytest
@@ -22,7 +21,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if spec.error is not None:
         pytest.fail(spec.error, pytrace=False)
     if item.config.hook.pytest_asyncio_loop_factories.get_hookimpls():
-        _loops.select_factory(item, spec.loop_factories)  # skips an unknown factory early
+        _loops.select_factory(item)  # skips an unknown factory before fixtures are set up
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -31,7 +30,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     if spec is None:
         return None
     __tracebackhide__ = True
-    runner = _loops.runner_for(pyfuncitem, pyfuncitem, spec.loop_scope, spec.loop_factories)
+    runner = _loops.runner_for(pyfuncitem, pyfuncitem, spec.loop_scope)
     funcargs = pyfuncitem.funcargs
     kwargs = {name: funcargs[name] for name in _compat.test_argnames(pyfuncitem)}
     hypothesis = getattr(pyfuncitem.obj, "hypothesis", None)
@@ -39,22 +38,25 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
         _run_hypothesis(pyfuncitem, runner, hypothesis, kwargs)
     else:
         context = contextvars.copy_context()
-        _loops.run(runner, pyfuncitem.obj(**kwargs), context, _what(pyfuncitem))
+        _loops.run(runner, pyfuncitem.obj(**kwargs), context, pyfuncitem)
     return True
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    report = yield
+def pytest_exception_interact(
+    node: pytest.Item | pytest.Collector,
+    call: pytest.CallInfo[object],
+    report: pytest.TestReport | pytest.CollectReport,
+) -> None:
+    """Explain a "different loop" failure. This hook runs for failures only, so passing
+    tests pay nothing for it; the failure summary is printed later, sections included."""
     excinfo = call.excinfo
-    if report.failed and excinfo and _diagnosis.is_different_loop_error(excinfo.value):
-        spec = _collect.spec_of(item)
-        text = _diagnosis.explain(item, spec.loop_scope if spec is not None else None)
+    if not isinstance(node, pytest.Item) or excinfo is None:
+        return
+    if _diagnosis.is_different_loop_error(excinfo.value):
+        spec = _collect.spec_of(node)
+        text = _diagnosis.explain(node, spec.loop_scope if spec is not None else None)
         if text is not None:
             report.sections.append((_diagnosis.SECTION, text))
-    return report
 
 
 def _run_hypothesis(
@@ -63,20 +65,15 @@ def _run_hypothesis(
     """Run each hypothesis example as a job on the test's loop."""
     __tracebackhide__ = True
     inner = hypothesis.inner_test
-    what = _what(item)
 
     @functools.wraps(inner)  # hypothesis reports the failing example under this name
     def run_example(*args: Any, **example_kwargs: Any) -> None:
         __tracebackhide__ = True
         context = contextvars.copy_context()
-        _loops.run(runner, inner(*args, **example_kwargs), context, what)
+        _loops.run(runner, inner(*args, **example_kwargs), context, item)
 
     hypothesis.inner_test = run_example
     try:
         item.obj(**kwargs)
     finally:
         hypothesis.inner_test = inner
-
-
-def _what(item: pytest.Item) -> str:
-    return f"test {item.nodeid}"
