@@ -23,13 +23,13 @@ def pytest_pycollect_makeitem(
     for fixture in overrides:
         pytest.mark.usefixtures(fixture.name)(function)
     result = yield
-    if result is None:
-        return result
+    if result is None or not (is_async or hasattr(function, "hypothesis")):
+        return result  # sync tests: nothing to prepare
     settings = collector.config.stash[SETTINGS_KEY]
     for item in result if isinstance(result, list) else [result]:
         if isinstance(item, pytest.Function):
             _collect.prepare(item, settings)
-            if is_async:  # sync tests find out lazily, if they ever need a loop
+            if is_async:  # the others find out lazily, if they ever need a loop
                 for fixture in _overrides.OVERRIDABLE:
                     item.stash[fixture.key] = fixture in overrides
     return result
