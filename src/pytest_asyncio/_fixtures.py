@@ -8,10 +8,14 @@ becomes a sync generator, so pytest registers its teardown exactly as for a sync
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
+import dataclasses
+import functools
 import inspect
 from collections.abc import AsyncGenerator, Callable, Generator
-from typing import Any, Literal
+from contextlib import AbstractContextManager
+from typing import Any, Final, Literal, NoReturn
 
 import pytest
 
@@ -73,83 +77,103 @@ def adapt(
 ) -> Callable[..., Any]:
     """The sync stand-in for one setup of an async (or loop-needing sync) fixture.
 
-    A plain function, not a bound method: pytest rebinds methods to the test instance. Errors
-    are raised by the stand-in, so pytest caches and reports them like any setup error.
+    Not a bound method: pytest rebinds methods to the test instance. Errors are raised by the
+    stand-in, so pytest caches and reports them like any setup error.
     """
-    name = fixturedef.argname
     try:
         loop_scope = loop_scope_of(fixturedef, settings)
     except LoopScopeError as error:
-        return _failing(str(error))
+        return functools.partial(_fail, str(error))
     _diagnosis.remember(request.config, fixturedef, loop_scope)
     function = _compat.fixture_function(fixturedef, request)
-    open_loops = request.config.stash[_loops.OPEN_LOOPS_KEY]
-    what = f"async fixture {name!r}"
+    setup = _Setup(fixturedef.argname, request, function, loop_scope)
+    return functools.partial(_ADAPTERS[kind], setup)
 
-    def runner() -> LoopRunner:
-        item = _compat.request_item(request)
-        return _loops.runner_for(item, request.node, loop_scope)
 
-    def run(on: LoopRunner, awaitable: Any, context: contextvars.Context) -> Any:
+@dataclasses.dataclass(frozen=True)
+class _Setup:
+    """One setup of a fixture: what the stand-ins below need."""
+
+    name: str
+    request: _compat.SubRequest
+    function: Callable[..., Any]
+    loop_scope: LoopScope
+
+    def runner(self) -> LoopRunner:
+        item = _compat.request_item(self.request)
+        return _loops.runner_for(item, self.request.node, self.loop_scope)
+
+    def run(self, on: LoopRunner, awaitable: Any, context: contextvars.Context) -> Any:
         __tracebackhide__ = True
-        return _loops.run(on, awaitable, context, what, fixture=name)
+        return _loops.run(on, awaitable, context, f"async fixture {self.name!r}", self.name)
 
-    def coroutine(**kwargs: Any) -> Any:
-        __tracebackhide__ = True
-        on, context = runner(), contextvars.copy_context()
-        result = run(on, function(**kwargs), context)
-        tokens = publish(context)
-        request.addfinalizer(lambda: withdraw(tokens))
-        return result
+    def current_loop(self, loop: asyncio.AbstractEventLoop) -> AbstractContextManager[None]:
+        return self.request.config.stash[_loops.OPEN_LOOPS_KEY].current(loop)
 
-    def asyncgen(**kwargs: Any) -> Generator[Any, None, None]:
+    def fail(self, message: str) -> NoReturn:
         __tracebackhide__ = True
-        on, context = runner(), contextvars.copy_context()
-        generator: AsyncGenerator[Any, None] = function(**kwargs)
-        try:
-            value = run(on, generator.__anext__(), context)
-        except StopAsyncIteration:
-            pytest.fail(_messages.FIXTURE_DID_NOT_YIELD.format(name=name), pytrace=False)
-        tokens = publish(context)
-        try:
-            yield value
-            try:
-                run(on, generator.__anext__(), context)
-            except StopAsyncIteration:
-                return
-            run(on, generator.aclose(), context)
-            pytest.fail(_messages.FIXTURE_YIELDED_TWICE.format(name=name), pytrace=False)
-        finally:
-            withdraw(tokens)
+        pytest.fail(message.format(name=self.name), pytrace=False)
 
-    def sync(**kwargs: Any) -> Any:
-        __tracebackhide__ = True
-        with open_loops.current(runner().loop):
-            return function(**kwargs)
 
-    def generator(**kwargs: Any) -> Generator[Any, None, None]:
-        __tracebackhide__ = True
-        loop = runner().loop
-        steps = function(**kwargs)
-        with open_loops.current(loop):
-            value = next(steps)
+# The stand-ins take the setup positionally only: a fixture may have an argument "setup".
+
+
+def _coroutine(setup: _Setup, /, **kwargs: Any) -> Any:
+    __tracebackhide__ = True
+    on, context = setup.runner(), contextvars.copy_context()
+    result = setup.run(on, setup.function(**kwargs), context)
+    tokens = publish(context)
+    setup.request.addfinalizer(lambda: withdraw(tokens))
+    return result
+
+
+def _asyncgen(setup: _Setup, /, **kwargs: Any) -> Generator[Any, None, None]:
+    __tracebackhide__ = True
+    on, context = setup.runner(), contextvars.copy_context()
+    generator: AsyncGenerator[Any, None] = setup.function(**kwargs)
+    try:
+        value = setup.run(on, generator.__anext__(), context)
+    except StopAsyncIteration:
+        setup.fail(_messages.FIXTURE_DID_NOT_YIELD)
+    tokens = publish(context)
+    try:
         yield value
-        with open_loops.current(loop):
-            for _ in steps:
-                pytest.fail(_messages.FIXTURE_YIELDED_TWICE.format(name=name), pytrace=False)
-
-    adapters: dict[Kind, Callable[..., Any]] = {
-        "coroutine": coroutine,
-        "asyncgen": asyncgen,
-        "sync": sync,
-        "generator": generator,
-    }
-    return adapters[kind]
+        try:
+            setup.run(on, generator.__anext__(), context)
+        except StopAsyncIteration:
+            return
+        setup.run(on, generator.aclose(), context)
+        setup.fail(_messages.FIXTURE_YIELDED_TWICE)
+    finally:
+        withdraw(tokens)
 
 
-def _failing(message: str) -> Callable[..., Any]:
-    def fail(**kwargs: Any) -> Any:
-        __tracebackhide__ = True
-        pytest.fail(message, pytrace=False)
+def _sync(setup: _Setup, /, **kwargs: Any) -> Any:
+    __tracebackhide__ = True
+    with setup.current_loop(setup.runner().loop):
+        return setup.function(**kwargs)
 
-    return fail
+
+def _generator(setup: _Setup, /, **kwargs: Any) -> Generator[Any, None, None]:
+    __tracebackhide__ = True
+    loop = setup.runner().loop
+    steps = setup.function(**kwargs)
+    with setup.current_loop(loop):
+        value = next(steps)
+    yield value
+    with setup.current_loop(loop):
+        for _ in steps:
+            setup.fail(_messages.FIXTURE_YIELDED_TWICE)
+
+
+_ADAPTERS: Final[dict[Kind, Callable[..., Any]]] = {
+    "coroutine": _coroutine,
+    "asyncgen": _asyncgen,
+    "sync": _sync,
+    "generator": _generator,
+}
+
+
+def _fail(message: str, /, **kwargs: Any) -> Any:
+    __tracebackhide__ = True
+    pytest.fail(message, pytrace=False)
