@@ -147,8 +147,8 @@ class LoopRunner:
         self._pending_call: _SyncCall | None = None
         self._serving: _SyncCall | None = None
 
-    @classmethod
-    def of(cls, loop: asyncio.AbstractEventLoop) -> LoopRunner | None:
+    @staticmethod
+    def of(loop: asyncio.AbstractEventLoop) -> LoopRunner | None:
         """The runner that drives *loop*, if any."""
         return _RUNNERS.get(loop)
 
