@@ -16,7 +16,6 @@ INVALID_OPTION: Final = (
 ORIGIN_CLI: Final = "the command line option {flag}"
 ORIGIN_OVERRIDE: Final = "the command line option -o {key}=..."
 ORIGIN_INI: Final = "the configuration file {path}"
-ORIGIN_INI_UNKNOWN: Final = "the configuration (-o or ini file)"
 BOTH_PLUGINS_INSTALLED: Final = (
     "pytest-asyncio-ng: pytest-asyncio {version} is installed as well, and both provide the "
     "'pytest_asyncio' package. Uninstall one of them: 'pip uninstall pytest-asyncio' keeps "

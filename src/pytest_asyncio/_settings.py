@@ -163,8 +163,8 @@ def _ini_origin(config: pytest.Config, key: str) -> str:
     overrides: list[str] = getattr(config.option, "override_ini", None) or []
     if any(override.split("=", 1)[0].strip() == key for override in overrides):
         return _messages.ORIGIN_OVERRIDE.format(key=key)
-    if config.inipath is None:
-        return _messages.ORIGIN_INI_UNKNOWN
+    if config.inipath is None:  # no file: -o is the only other way to set an ini value
+        return _messages.ORIGIN_OVERRIDE.format(key=key)
     return _messages.ORIGIN_INI.format(path=config.inipath)
 
 
