@@ -30,8 +30,8 @@ from ._settings import Settings
 Kind = Literal["coroutine", "asyncgen", "sync", "generator"]
 
 
-def kind_of(function: object, settings: Settings, item: pytest.Item) -> Kind | None:
-    """How to run a fixture function for *item*, or None if it is not ours to run.
+def kind_of(function: object, settings: Settings, request: pytest.FixtureRequest) -> Kind | None:
+    """How to run a fixture function for *request*, or None if it is not ours to run.
 
     In auto mode an undecorated async fixture is ours unless another plugin (anyio) claims
     the test that requests it."""
@@ -42,7 +42,7 @@ def kind_of(function: object, settings: Settings, item: pytest.Item) -> Kind | N
         return "generator" if inspect.isgeneratorfunction(function) else "sync"
     if options_of(function) is not None:
         return kind
-    if settings.auto and not _marks.scan(item).foreign:
+    if settings.auto and not _marks.scan(_compat.request_item(request)).foreign:
         return kind
     return None
 

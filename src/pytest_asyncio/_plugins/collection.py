@@ -10,6 +10,9 @@ from pytest_asyncio import _collect, _marks, _overrides
 from pytest_asyncio._loops import FACTORY_PARAM, check_factories
 from pytest_asyncio._settings import SETTINGS_KEY
 
+#: An invalid result of the loop factories hook, raised once collection is done.
+HOOK_ERROR_KEY = pytest.StashKey[pytest.UsageError]()
+
 _Collected = None | pytest.Item | pytest.Collector | list[pytest.Item | pytest.Collector]
 
 
@@ -63,9 +66,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if len(names) > 1:
         metafunc.fixturenames.append(FACTORY_PARAM)
         metafunc.parametrize(FACTORY_PARAM, names, ids=names)
-
-
-HOOK_ERROR_KEY = pytest.StashKey[pytest.UsageError]()
 
 
 @pytest.hookimpl(trylast=True)

@@ -21,9 +21,10 @@ def pytest_fixture_setup(
     __tracebackhide__ = True
     settings = request.config.stash[SETTINGS_KEY]
     original = fixturedef.func
-    kind = _fixtures.kind_of(original, settings, _compat.request_item(request))
+    kind = _fixtures.kind_of(original, settings, request)
     if kind is None:
-        if _collect.is_async_function(original):
+        # Strict mode only: in auto mode an async fixture not ours is another plugin's.
+        if not settings.auto and _collect.is_async_function(original):
             _warn_unmarked_async_fixture(fixturedef, request)
         return (yield)
     adapter = _fixtures.adapt(fixturedef, request, kind, settings)
