@@ -10,6 +10,9 @@ repository on first use, so that no other pytest plugin weighs on the numbers:
 - ``.venv-bench-ng``: pytest and this plugin (the floors run here with ``-p no:asyncio``);
 - ``.venv-bench-ref``: the same pytest and the newest pytest-asyncio.
 
+The same async suites also run under MINIMAL_CONFTEST (below), the least any asyncio plugin
+does, to show how much of the gap to the sync floor asyncio itself takes.
+
 A last scenario runs 10,000 function-loop tests and reports the growth of RSS and of open file
 descriptors between test 1,000 and the last test.
 """
@@ -46,6 +49,63 @@ ASYNC_FIXTURE_HEAD = (
     "@pytest_asyncio.fixture\nasync def value():\n    yield 1\n\n"
 )
 ASYNC_FIXTURE = "@pytest.mark.asyncio\nasync def test_{i}(value):\n    assert value == 1\n"
+
+# The least any asyncio plugin does: a new loop per test (one for the session when the mark
+# says so), run_until_complete for the test and each step of an async generator fixture, then
+# close. No checks and no features: its suites give the floor that asyncio itself sets.
+MINIMAL_CONFTEST = """
+import asyncio, inspect, pytest
+
+SESSION_LOOP = []
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "asyncio: run on asyncio")
+
+def _loop_for(item):
+    mark = item.get_closest_marker("asyncio")
+    if mark is not None and mark.kwargs.get("loop_scope") == "session":
+        if not SESSION_LOOP:
+            SESSION_LOOP.append(asyncio.new_event_loop())
+        return SESSION_LOOP[0]
+    loop = getattr(item, "bench_loop", None)
+    if loop is None:
+        loop = item.bench_loop = asyncio.new_event_loop()
+        item.addfinalizer(loop.close)
+    return loop
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    function = fixturedef.func
+    if not inspect.isasyncgenfunction(function):
+        return (yield)
+    loop = _loop_for(request._pyfuncitem)
+
+    def setup(**kwargs):
+        steps = function(**kwargs)
+        yield loop.run_until_complete(steps.__anext__())
+        try:
+            loop.run_until_complete(steps.__anext__())
+        except StopAsyncIteration:
+            pass
+
+    fixturedef.func = setup
+    try:
+        return (yield)
+    finally:
+        fixturedef.func = function
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    if inspect.iscoroutinefunction(pyfuncitem.obj):
+        funcargs = pyfuncitem.funcargs
+        kwargs = {name: funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+        _loop_for(pyfuncitem).run_until_complete(pyfuncitem.obj(**kwargs))
+        return True
+
+def pytest_sessionfinish():
+    for loop in SESSION_LOOP:
+        loop.close()
+"""
 
 # Samples RSS and open descriptors after test 1,000 and after the last test.
 MEMORY_CONFTEST = """
@@ -97,6 +157,13 @@ def make_suite(directory: Path, head: str, body: str, n: int) -> Path:
     for start in range(0, n, per_module):
         lines = [head] + [body.format(i=i) for i in range(start, min(n, start + per_module))]
         (directory / f"test_{start:06d}.py").write_text("\n".join(lines))
+    return directory
+
+
+def with_minimal_runner(suite: Path, directory: Path) -> Path:
+    """A copy of *suite* run by MINIMAL_CONFTEST (with ``-p no:asyncio``)."""
+    shutil.copytree(suite, directory)
+    (directory / "conftest.py").write_text(MINIMAL_CONFTEST)
     return directory
 
 
@@ -182,6 +249,8 @@ def main() -> None:
                 base / "async_fixture", ASYNC_FIXTURE_HEAD, ASYNC_FIXTURE, n
             ),
         }
+        for name in ("async", "session", "async_fixture"):
+            suites[f"minimal_{name}"] = with_minimal_runner(suites[name], base / f"min_{name}")
         scenarios = scenario_list(suites, options.no_reference)
         for _ in range(options.repeat):
             for scenario in scenarios:
@@ -197,6 +266,11 @@ def scenario_list(suites: dict[str, Path], no_reference: bool) -> list[Scenario]
         Scenario("floor: sync", NG_VENV, str(suites["sync"]), off),
         Scenario("floor: sync + fixture", NG_VENV, str(suites["sync_fixture"]), off),
         Scenario("floor: collect sync", NG_VENV, str(suites["sync"]), (*off, *collect)),
+        Scenario("minimal: async, function loop", NG_VENV, str(suites["minimal_async"]), off),
+        Scenario("minimal: async, session loop", NG_VENV, str(suites["minimal_session"]), off),
+        Scenario(
+            "minimal: async + async fixture", NG_VENV, str(suites["minimal_async_fixture"]), off
+        ),
         Scenario("ours: sync", NG_VENV, str(suites["sync"])),
         Scenario("ours: async, function loop", NG_VENV, str(suites["async"])),
         Scenario("ours: async, session loop", NG_VENV, str(suites["session"])),
@@ -261,7 +335,7 @@ def report(
             f"{per_test:12.0f} {rss:12.1f}"
         )
     print("\nRatios of medians, wall clock and CPU time (user + system) of the pytest process.")
-    print(f"{'ratio':58} {'wall':>6} {'cpu':>6} {'target':>7}")
+    print(f"{'ratio':64} {'wall':>6} {'cpu':>6} {'target':>7}")
 
     def ratio(numerator: str, denominator: str) -> tuple[float, float]:
         top, bottom = by_name[numerator], by_name[denominator]
@@ -270,7 +344,15 @@ def report(
     for ours, floor, target in TARGETS:
         wall, cpu = ratio(ours, floor)
         verdict = "ok" if cpu <= target else "OVER"
-        print(f"{ours + ' / ' + floor:58} {wall:6.3f} {cpu:6.3f} {target:7.2f} {verdict}")
+        print(f"{ours + ' / ' + floor:64} {wall:6.3f} {cpu:6.3f} {target:7.2f} {verdict}")
+    print("\nThe floor asyncio sets (MINIMAL_CONFTEST), and what we add to it.")
+    for ours, floor, _ in TARGETS[:3]:
+        minimal = ours.replace("ours:", "minimal:")
+        wall, cpu = ratio(minimal, floor)
+        print(f"{minimal + ' / ' + floor:64} {wall:6.3f} {cpu:6.3f}")
+        wall, cpu = ratio(ours, minimal)
+        print(f"{ours + ' / ' + minimal:64} {wall:6.3f} {cpu:6.3f}")
+    print()
     for kind in (
         "async, function loop",
         "async, session loop",
@@ -279,7 +361,7 @@ def report(
     ):
         if f"ref: {kind}" in by_name:
             wall, cpu = ratio(f"ours: {kind}", f"ref: {kind}")
-            print(f"{'ours / pytest-asyncio: ' + kind:58} {wall:6.3f} {cpu:6.3f}")
+            print(f"{'ours / pytest-asyncio: ' + kind:64} {wall:6.3f} {cpu:6.3f}")
     if memory is not None:
         print(
             f"\n{memory['tests']} function-loop tests: RSS grew "

@@ -2,12 +2,13 @@
 
 An item is ours when its function is ``async def``, no other async plugin claims it, and it is
 marked ``asyncio`` (in auto mode every such item is marked at collection). Its spec is computed
-once, after every ``pytest_collection_modifyitems`` that may add marks, and kept on the item.
+once, when the test is set up (after every hook that may add marks), and kept on the item.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import unittest
 from typing import Any, Final
 
@@ -20,6 +21,7 @@ from ._settings import SETTINGS_KEY, Settings
 from ._warnings import PytestAsyncioWarning, location, warn_at, warn_once
 
 SPEC_KEY: Final = pytest.StashKey["TestSpec | None"]()
+_UNKNOWN: Final[Any] = object()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,13 +85,16 @@ def resolve(item: pytest.Function) -> TestSpec | None:
         return _unittest_spec(item, case, function)
     kind = async_kind(function)
     if kind != "coroutine":
-        if kind is None and item.get_closest_marker(_marks.MARK):
+        # keywords: a cheap first look (it also holds node names, hence the second one).
+        if kind is None and _marks.MARK in item.keywords and item.get_closest_marker(_marks.MARK):
             message = _messages.SYNC_TEST_MARKED.format(nodeid=item.nodeid)
             warn_at(item, PytestAsyncioWarning(message))
         return None
     mark = _marks.scan(item).mark  # None also when another plugin claims the test
     if mark is None:
         return None
+    if not mark.args and not mark.kwargs:  # the common case: a bare mark
+        return _spec(settings.default_test_loop_scope, None)
     try:
         mark_spec = _marks.parse(mark, item.nodeid)
     except _marks.MarkError as error:
@@ -103,10 +108,13 @@ def resolve(item: pytest.Function) -> TestSpec | None:
         return TestSpec(
             error=_messages.MARK_FACTORIES_WITHOUT_HOOK.format(nodeid=item.nodeid, names=names)
         )
-    return TestSpec(
-        loop_scope=mark_spec.loop_scope or settings.default_test_loop_scope,
-        loop_factories=factories,
-    )
+    return _spec(mark_spec.loop_scope or settings.default_test_loop_scope, factories)
+
+
+@functools.lru_cache(maxsize=64)
+def _spec(loop_scope: LoopScope, loop_factories: tuple[str, ...] | None) -> TestSpec:
+    """Specs are immutable: tests with the same marker arguments share one."""
+    return TestSpec(loop_scope=loop_scope, loop_factories=loop_factories)
 
 
 def _unittest_spec(item: pytest.Item, case: type, function: object) -> TestSpec | None:
@@ -118,11 +126,10 @@ def _unittest_spec(item: pytest.Item, case: type, function: object) -> TestSpec 
 
 def spec_of(item: pytest.Item) -> TestSpec | None:
     """The item's spec, computed now if collection did not (items made after it)."""
-    try:
-        return item.stash[SPEC_KEY]
-    except KeyError:
+    spec = item.stash.get(SPEC_KEY, _UNKNOWN)
+    if spec is _UNKNOWN:
         spec = item.stash[SPEC_KEY] = resolve(item) if isinstance(item, pytest.Function) else None
-        return spec
+    return spec
 
 
 def _has_factory_hook(item: pytest.Item) -> bool:

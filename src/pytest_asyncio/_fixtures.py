@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import dataclasses
 import functools
 import inspect
 from collections.abc import AsyncGenerator, Callable, Generator
@@ -90,14 +89,22 @@ def adapt(
     return functools.partial(_ADAPTERS[kind], setup)
 
 
-@dataclasses.dataclass(frozen=True)
 class _Setup:
     """One setup of a fixture: what the stand-ins below need."""
 
-    name: str
-    request: _compat.SubRequest
-    function: Callable[..., Any]
-    loop_scope: LoopScope
+    __slots__ = ("function", "loop_scope", "name", "request")
+
+    def __init__(
+        self,
+        name: str,
+        request: _compat.SubRequest,
+        function: Callable[..., Any],
+        loop_scope: LoopScope,
+    ) -> None:
+        self.name = name
+        self.request = request
+        self.function = function
+        self.loop_scope = loop_scope
 
     def runner(self) -> LoopRunner:
         item = _compat.request_item(self.request)

@@ -15,9 +15,8 @@ from typing import Any
 
 import pytest
 
-from . import _messages
+from . import _loops, _messages
 from ._contexts import changes
-from ._runner import LoopRunner
 
 
 async def getfixturevalue(request: pytest.FixtureRequest, name: str) -> Any:
@@ -30,7 +29,7 @@ async def getfixturevalue(request: pytest.FixtureRequest, name: str) -> Any:
             db = await pytest_asyncio.getfixturevalue(request, "database")
     """
     __tracebackhide__ = True
-    runner = LoopRunner.of(asyncio.get_running_loop())
+    runner = _loops.runner_of(request.config, asyncio.get_running_loop())
     if runner is None:
         raise RuntimeError(_messages.GETFIXTUREVALUE_FOREIGN_LOOP.format(name=name))
     value, changed = await runner.call_sync(functools.partial(_lookup, request, name))

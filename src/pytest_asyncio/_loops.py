@@ -90,18 +90,34 @@ def runner_for(
     Under a user's ``event_loop`` fixture (pytest-asyncio < 1.0), the runner of that loop."""
     if _overrides.covers(item, _overrides.EVENT_LOOP):
         return _borrowed_runner(item)
-    owner = scope_node(node, scope)
+    owner = node if scope == "function" else scope_node(node, scope)
     factory = select_factory(item)
-    runners = item.config.stash[RUNNERS_KEY]
+    config = item.config
+    runners = config.stash[RUNNERS_KEY]
     key = (owner, factory.name)
     runner = runners.get(key)
     if runner is None:
-        debug = item.config.stash[SETTINGS_KEY].debug
-        label = f"{scope}-scoped event loop of {owner.nodeid or 'the session'}"
+        debug = config.stash[SETTINGS_KEY].debug
+        label = functools.partial(_label, scope, owner)
         runner = runners[key] = LoopRunner(factory.create, debug=debug, label=label)
-        owner.addfinalizer(functools.partial(_close, item.config, key))
-        item.config.stash[OPEN_LOOPS_KEY].opened(runner.loop)
+        owner.addfinalizer(functools.partial(_close, config, key))
+        config.stash[OPEN_LOOPS_KEY].opened(runner.loop)
     return runner
+
+
+def runner_of(config: pytest.Config, loop: asyncio.AbstractEventLoop) -> LoopRunner | None:
+    """The runner that drives *loop*, if any."""
+    for runner in config.stash[RUNNERS_KEY].values():
+        if runner.drives(loop):
+            return runner
+    for runner in config.stash.get(BORROWED_KEY, {}).values():
+        if runner.drives(loop):
+            return runner
+    return None
+
+
+def _label(scope: LoopScope, owner: pytest.Item | pytest.Collector) -> str:
+    return f"{scope}-scoped event loop of {owner.nodeid or 'the session'}"
 
 
 def _borrowed_runner(item: pytest.Item) -> LoopRunner:

@@ -21,6 +21,7 @@ MARK: Final = "asyncio"
 FOREIGN_MARKS: Final = frozenset({"anyio", "trio"})
 _ACCEPTED: Final = frozenset({"loop_scope", "loop_factories", "scope"})
 _PACKAGE_MARKS = pytest.StashKey["tuple[pytest.Mark, ...]"]()
+_PACKAGE_MARKED = pytest.StashKey[bool]()
 
 
 class MarkError(Exception):
@@ -76,7 +77,17 @@ def find(node: pytest.Item) -> pytest.Mark | None:
     return scan(node).mark
 
 
-def package_marks(node: pytest.Item) -> tuple[pytest.Mark, ...]:
+def package_marked(collector: pytest.Collector) -> bool:
+    """Whether the ``__init__.py`` of *collector*'s package marks its tests ``asyncio``;
+    looked up once per module or class."""
+    marked = collector.stash.get(_PACKAGE_MARKED, None)
+    if marked is None:
+        marked = any(mark.name == MARK for mark in package_marks(collector))
+        collector.stash[_PACKAGE_MARKED] = marked
+    return marked
+
+
+def package_marks(node: pytest.Item | pytest.Collector) -> tuple[pytest.Mark, ...]:
     """The ``pytestmark`` of the ``__init__.py`` of *node*'s package, not of outer packages."""
     package = node.getparent(pytest.Package)
     if package is None:
@@ -89,8 +100,26 @@ def package_marks(node: pytest.Item) -> tuple[pytest.Mark, ...]:
     return marks
 
 
+#: Parsed marks by id, each with its mark (which keeps the id from being reused).
+_PARSED: dict[int, tuple[pytest.Mark, MarkSpec]] = {}
+_PARSED_SIZE: Final = 256
+
+
 def parse(mark: pytest.Mark, nodeid: str) -> MarkSpec:
-    """Validate *mark*'s arguments; raise MarkError naming *nodeid* and the bad argument."""
+    """Validate *mark*'s arguments; raise MarkError naming *nodeid* and the bad argument.
+
+    A mark shared by many tests (a module's ``pytestmark``) is parsed once."""
+    cached = _PARSED.get(id(mark))
+    if cached is not None and cached[0] is mark:
+        return cached[1]
+    spec = _parse(mark, nodeid)
+    if len(_PARSED) >= _PARSED_SIZE:
+        _PARSED.clear()
+    _PARSED[id(mark)] = (mark, spec)
+    return spec
+
+
+def _parse(mark: pytest.Mark, nodeid: str) -> MarkSpec:
     if mark.args:
         args = ", ".join(repr(arg) for arg in mark.args)
         raise MarkError(_messages.MARK_POSITIONAL.format(nodeid=nodeid, args=args))

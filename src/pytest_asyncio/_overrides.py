@@ -26,21 +26,17 @@ class Overridable:
     ours: str
     #: The deprecation message, with a {location} field.
     message: str
-    #: Set on the items an override covers.
-    key: pytest.StashKey[bool]
 
 
 POLICY: Final = Overridable(
     "event_loop_policy",
     "pytest_asyncio._plugins.fixtures",
     _messages.POLICY_FIXTURE_OVERRIDDEN,
-    pytest.StashKey[bool](),
 )
 EVENT_LOOP: Final = Overridable(
     "event_loop",
     "pytest_asyncio._plugins.legacy",
     _messages.EVENT_LOOP_FIXTURE_OVERRIDDEN,
-    pytest.StashKey[bool](),
 )
 OVERRIDABLE: Final = (POLICY, EVENT_LOOP)
 
@@ -58,15 +54,9 @@ def overrides_for(collector: pytest.Collector) -> tuple[Overridable, ...]:
 
 
 def covers(item: pytest.Item, fixture: Overridable) -> bool:
-    """Whether an override of *fixture* applies to *item*. Async tests are told at collection;
-    a sync test learns it here, the first time one of its async fixtures needs a loop."""
-    covered = item.stash.get(fixture.key, None)
-    if covered is None:
-        parent = item.parent
-        collector = parent if isinstance(parent, pytest.Collector) else None
-        covered = collector is not None and fixture in overrides_for(collector)
-        item.stash[fixture.key] = covered
-    return covered
+    """Whether an override of *fixture* applies to *item*: one seen from its collector."""
+    parent = item.parent
+    return isinstance(parent, pytest.Collector) and fixture in overrides_for(parent)
 
 
 def _lookup(collector: pytest.Collector) -> tuple[Overridable, ...]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import sys
-import weakref
 from collections.abc import Awaitable, Callable, Generator
 from typing import Any, Final, Generic, TypeVar
 
@@ -98,11 +97,6 @@ class _SyncCall:
 
 
 _DONE: Final = object()
-#: The runner of each loop, for code that only has the running loop; an entry lives as long
-#: as its runner (a runner holds its loop, so weak keys would keep every loop forever).
-_RUNNERS: weakref.WeakValueDictionary[asyncio.AbstractEventLoop, LoopRunner] = (
-    weakref.WeakValueDictionary()
-)
 
 
 class LoopRunner:
@@ -114,9 +108,9 @@ class LoopRunner:
     """
 
     __slots__ = (
-        "__weakref__",
         "_borrowed",
         "_debug",
+        "_describe",
         "_driver",
         "_factory",
         "_job",
@@ -124,7 +118,6 @@ class LoopRunner:
         "_pending_call",
         "_serving",
         "_wakeup",
-        "label",
     )
 
     def __init__(
@@ -132,11 +125,11 @@ class LoopRunner:
         factory: LoopFactory,
         *,
         debug: bool,
-        label: str = "event loop",
+        label: str | Callable[[], str] = "event loop",
         borrowed: bool = False,
     ) -> None:
-        #: How messages name this loop, e.g. "module-scoped event loop of tests/test_x.py".
-        self.label = label
+        # A callable label is only called when a message needs it.
+        self._describe = label
         self._factory = factory
         self._debug = debug
         self._borrowed = borrowed
@@ -147,10 +140,11 @@ class LoopRunner:
         self._pending_call: _SyncCall | None = None
         self._serving: _SyncCall | None = None
 
-    @staticmethod
-    def of(loop: asyncio.AbstractEventLoop) -> LoopRunner | None:
-        """The runner that drives *loop*, if any."""
-        return _RUNNERS.get(loop)
+    @property
+    def label(self) -> str:
+        """How messages name this loop, e.g. "module-scoped event loop of tests/test_x.py"."""
+        describe = self._describe
+        return describe if isinstance(describe, str) else describe()
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
@@ -158,10 +152,13 @@ class LoopRunner:
         loop = self._loop
         if loop is None:
             loop = self._loop = self._factory()
-            if not self._borrowed:
+            if not self._borrowed and loop.get_debug() != self._debug:
                 loop.set_debug(self._debug)
-            _RUNNERS[loop] = self
         return loop
+
+    def drives(self, loop: asyncio.AbstractEventLoop) -> bool:
+        """Whether *loop* is this runner's loop."""
+        return self._loop is loop
 
     @property
     def started(self) -> bool:
@@ -198,9 +195,15 @@ class LoopRunner:
             elif self._wakeup is not None and not self._wakeup.done():
                 self._wakeup.set_result(None)
         self._run_until_done(job)
-        if job.error is not None:
-            error, job.error = job.error, None
-            raise error
+        error = job.error
+        if error is not None:
+            job.error = None
+            try:
+                raise error
+            finally:
+                # Else this frame, held by the error's traceback, would hold the error: a
+                # reference cycle left for the garbage collector after every fixture teardown.
+                del error
         result: T = job.result
         return result
 
@@ -219,9 +222,13 @@ class LoopRunner:
             if message is _DONE:
                 break
             await _perform(message)
-        if call.error is not None:
-            error, call.error = call.error, None
-            raise error
+        error = call.error
+        if error is not None:
+            call.error = None
+            try:
+                raise error
+            finally:
+                del error  # see run()
         result: T = call.result
         return result
 
@@ -261,10 +268,16 @@ class LoopRunner:
 
     def _abandon_driver(self) -> None:
         """Drop the driver of a loop closed behind our back; it can never run again."""
-        driver, self._driver, self._wakeup, self._job = self._driver, None, None, None
+        driver, wakeup = self._driver, self._wakeup
+        self._driver = self._wakeup = self._job = None
         if driver is not None and not driver.done():
             driver._log_destroy_pending = False  # type: ignore[attr-defined]
             driver.get_coro().close()
+            if wakeup is not None and not wakeup.done() and not wakeup.get_loop().is_closed():
+                # The future holds the task's wakeup callback and the task holds the future:
+                # cancelling moves the callback to the loop's ready queue, which closing the
+                # loop empties, so both are freed now instead of by a garbage collection.
+                wakeup.cancel()
 
     def _run_until_done(self, job: _Job) -> None:
         __tracebackhide__ = True

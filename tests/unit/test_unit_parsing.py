@@ -72,6 +72,18 @@ def test_parse_rejects_positional_arguments() -> None:
     assert str(info.value) == _messages.MARK_POSITIONAL.format(nodeid=NODEID, args="'module'")
 
 
+def test_a_shared_mark_is_parsed_once_and_a_bad_one_names_each_test() -> None:
+    shared = pytest.mark.asyncio(loop_scope="module").mark
+    assert parse(shared, "t.py::a") is parse(shared, "t.py::b")
+    bad = pytest.mark.asyncio(loop_scope="week").mark
+    for nodeid in ("t.py::a", "t.py::b"):
+        with pytest.raises(MarkError) as info:
+            parse(bad, nodeid)
+        assert str(info.value) == _messages.MARK_BAD_SCOPE.format(
+            nodeid=nodeid, keyword="loop_scope", value="week", choices=SCOPE_CHOICES
+        )
+
+
 def test_legacy_scope_is_parsed_and_reported_as_deprecated() -> None:
     spec = parse(_mark(scope="module"), NODEID)
     assert spec.loop_scope == "module"

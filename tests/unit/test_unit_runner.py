@@ -209,12 +209,41 @@ def test_a_base_exception_from_the_job_propagates(runner: LoopRunner) -> None:
     assert runner.run(_current_task(), contextvars.Context()) is not None
 
 
-def test_a_closed_and_dropped_runner_keeps_no_loop_alive() -> None:
+def test_a_closed_and_dropped_runner_is_freed_without_a_garbage_collection() -> None:
+    # No reference cycle is left behind: the loop and its idle driver task go as soon as
+    # the runner does, so a suite of function-scoped loops does not feed the collector.
     runner = LoopRunner(asyncio.new_event_loop, debug=False)
-    runner.run(_current_task(), contextvars.Context())
-    loop = weakref.ref(runner.loop)
-    assert LoopRunner.of(runner.loop) is runner
-    runner.close()
-    del runner
-    gc.collect()
-    assert loop() is None
+    driver = runner.run(_current_task(), contextvars.Context())
+    loop, task = weakref.ref(runner.loop), weakref.ref(driver)
+    del driver
+    gc.disable()
+    try:
+        runner.close()
+        del runner
+        assert loop() is None
+        assert task() is None
+    finally:
+        gc.enable()
+
+
+def test_a_job_error_is_freed_once_caught_without_a_garbage_collection(
+    runner: LoopRunner,
+) -> None:
+    # Every async generator fixture ends with StopAsyncIteration: no reference cycle through
+    # the runner's frames may keep it (and the frames) for the collector.
+    class Boom(Exception):
+        pass
+
+    async def fail() -> None:
+        await asyncio.sleep(0)
+        raise Boom
+
+    gc.disable()
+    try:
+        try:
+            runner.run(fail(), contextvars.Context())
+        except Boom as error:
+            caught = weakref.ref(error)
+        assert caught() is None
+    finally:
+        gc.enable()

@@ -7,6 +7,7 @@ from collections.abc import Generator
 import pytest
 
 from pytest_asyncio import _collect, _marks, _overrides
+from pytest_asyncio._inspect import async_kind
 from pytest_asyncio._loops import FACTORY_PARAM, check_factories
 from pytest_asyncio._settings import SETTINGS_KEY
 
@@ -21,20 +22,20 @@ def pytest_pycollect_makeitem(
     collector: pytest.Module | pytest.Class, name: str, obj: object
 ) -> Generator[None, _Collected, _Collected]:
     function = getattr(obj, "__func__", obj)
-    is_async = _collect.is_async_function(function)
-    overrides = _overrides.overrides_for(collector) if is_async else ()
-    for fixture in overrides:
+    kind = async_kind(function)
+    if kind is None and not hasattr(function, "hypothesis"):
+        return (yield)  # sync tests: nothing to prepare
+    for fixture in _overrides.overrides_for(collector) if kind else ():
         pytest.mark.usefixtures(fixture.name)(function)
     result = yield
-    if result is None or not (is_async or hasattr(function, "hypothesis")):
-        return result  # sync tests: nothing to prepare
+    if result is None:
+        return result
     settings = collector.config.stash[SETTINGS_KEY]
+    if kind == "coroutine" and not settings.auto and not _marks.package_marked(collector):
+        return result  # strict mode, no package mark: nothing to add to the items
     for item in result if isinstance(result, list) else [result]:
         if isinstance(item, pytest.Function):
             _collect.prepare(item, settings)
-            if is_async:  # the others find out lazily, if they ever need a loop
-                for fixture in _overrides.OVERRIDABLE:
-                    item.stash[fixture.key] = fixture in overrides
     return result
 
 
@@ -68,12 +69,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize(FACTORY_PARAM, names, ids=names)
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # trylast: after the hooks of users and plugins that add asyncio marks.
+def pytest_collection_modifyitems(config: pytest.Config) -> None:
+    # Each test's spec is computed when it is first needed, at its setup: after every hook
+    # that adds marks, and never for tests that are deselected or not run on this worker.
     error = config.stash.get(HOOK_ERROR_KEY, None)
     if error is not None:
         raise error
-    for item in items:
-        if isinstance(item, pytest.Function):
-            item.stash[_collect.SPEC_KEY] = _collect.resolve(item)
