@@ -125,7 +125,7 @@ def _unittest_spec(item: pytest.Item, case: type, function: object) -> TestSpec 
 
 
 def spec_of(item: pytest.Item) -> TestSpec | None:
-    """The item's spec, computed now if collection did not (items made after it)."""
+    """The item's spec, computed on first use (at its setup) and kept on the item."""
     spec = item.stash.get(SPEC_KEY, _UNKNOWN)
     if spec is _UNKNOWN:
         spec = item.stash[SPEC_KEY] = resolve(item) if isinstance(item, pytest.Function) else None

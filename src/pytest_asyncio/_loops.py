@@ -90,7 +90,7 @@ def runner_for(
     Under a user's ``event_loop`` fixture (pytest-asyncio < 1.0), the runner of that loop."""
     if _overrides.covers(item, _overrides.EVENT_LOOP):
         return _borrowed_runner(item)
-    owner = node if scope == "function" else scope_node(node, scope)
+    owner = scope_node(node, scope)
     factory = select_factory(item)
     config = item.config
     runners = config.stash[RUNNERS_KEY]
