@@ -10,6 +10,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Extra options for nox, e.g. NOXFLAGS=-R to reuse a session's virtualenv without reinstalling.
 NOXFLAGS ?=
+# Extra options for the benchmark, e.g. BENCHFLAGS="--instructions -n 1000".
+BENCHFLAGS ?=
 
 .PHONY: demo test lint typecheck unit test-lowest test-newest bench clean
 
@@ -44,7 +46,7 @@ test-newest: $(STAMP)
 
 # By hand, never in CI: timings of generated suites, ours against pytest-asyncio.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCHFLAGS)
 
 clean:
 	rm -rf $(VENV) .venv-bench-ng .venv-bench-ref .nox build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache

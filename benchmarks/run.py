@@ -15,14 +15,22 @@ does, to show how much of the gap to the sync floor asyncio itself takes.
 
 A last scenario runs 10,000 function-loop tests and reports the growth of RSS and of open file
 descriptors between test 1,000 and the last test.
+
+With ``--instructions`` (needs valgrind), each scenario of ours, the floors and the minimal
+runner also runs once under callgrind, and the same ratios are printed in instructions
+executed: a count that does not vary with the load of the machine, unlike time. It leaves out
+what instructions do not show (system calls, cache misses), so time stays the measure of the
+targets.
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -196,16 +204,13 @@ RUNNER = (
 )
 
 
+def pytest_command(scenario: Scenario) -> list[str]:
+    python = str(scenario.venv / "bin" / "python")
+    return [python, "-c", RUNNER, "-q", "-p", "no:cacheprovider", *scenario.args]
+
+
 def run_once(scenario: Scenario, env: dict[str, str]) -> None:
-    command = [
-        str(scenario.venv / "bin" / "python"),
-        "-c",
-        RUNNER,
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        *scenario.args,
-    ]
+    command = pytest_command(scenario)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
@@ -229,7 +234,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="rounds (default 5)")
     parser.add_argument("--no-reference", action="store_true", help="skip pytest-asyncio")
     parser.add_argument("--no-memory", action="store_true", help="skip the 10,000-test run")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count instructions under valgrind (slow: about a minute per scenario)",
+    )
     options = parser.parse_args()
+    if options.instructions and shutil.which("valgrind") is None:
+        sys.exit("--instructions needs valgrind on PATH")
 
     ensure_venv(NG_VENV, ["pytest", "-e", str(ROOT)])  # editable: always the current code
     version = pytest_version(NG_VENV)
@@ -256,7 +268,10 @@ def main() -> None:
             for scenario in scenarios:
                 run_once(scenario, env)
         memory = None if options.no_memory else measure_memory(base, env)
+        counted = count_instructions(scenarios, env) if options.instructions else None
     report(scenarios, n, options.repeat, version, memory)
+    if counted is not None:
+        report_instructions(counted, n)
 
 
 def scenario_list(suites: dict[str, Path], no_reference: bool) -> list[Scenario]:
@@ -302,6 +317,44 @@ def measure_memory(base: Path, env: dict[str, str]) -> dict[str, int]:
         "fds_at_1000": first["fds"],
         "fds_at_end": last["fds"],
     }
+
+
+def count_instructions(scenarios: list[Scenario], env: dict[str, str]) -> dict[str, int]:
+    """Instructions executed by one run of each scenario of ours, the floors and the minimal
+    runner, under callgrind; as many at once as there are cores. The timed rounds ran first,
+    so bytecode caches are warm."""
+    counted = [scenario for scenario in scenarios if not scenario.name.startswith("ref:")]
+    fixed_env = {**env, "PYTHONHASHSEED": "0"}  # same dict layouts, same count, every run
+
+    def count(scenario: Scenario) -> int:
+        callgrind = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+        command = [*callgrind, *pytest_command(scenario)]
+        done = subprocess.run(
+            command, cwd=scenario.suite, env=fixed_env, capture_output=True, text=True
+        )
+        found = re.search(r"Collected : (\d+)", done.stderr)
+        if done.returncode != 0 or found is None:
+            sys.exit(f"{scenario.name} failed under valgrind:\n{done.stderr[-2000:]}")
+        return int(found.group(1))
+
+    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        return dict(zip([s.name for s in counted], pool.map(count, counted), strict=True))
+
+
+def report_instructions(counted: dict[str, int], n: int) -> None:
+    print("\nInstructions executed (callgrind, one run each).")
+    print(f"{'scenario':32} {'G instr':>8} {'k instr/test':>13}")
+    for name, total in counted.items():
+        print(f"{name:32} {total / 1e9:8.3f} {total / n / 1e3:13.0f}")
+    print(f"\n{'ratio':64} {'instr':>6} {'target':>7}")
+    for ours, floor, target in TARGETS:
+        ratio = counted[ours] / counted[floor]
+        verdict = "ok" if ratio <= target else "OVER"
+        print(f"{ours + ' / ' + floor:64} {ratio:6.3f} {target:7.2f} {verdict}")
+    for ours, floor, _ in TARGETS[:3]:
+        minimal = ours.replace("ours:", "minimal:")
+        print(f"{minimal + ' / ' + floor:64} {counted[minimal] / counted[floor]:6.3f}")
+        print(f"{ours + ' / ' + minimal:64} {counted[ours] / counted[minimal]:6.3f}")
 
 
 TARGETS: list[tuple[str, str, float]] = [

@@ -21,7 +21,6 @@ from ._settings import SETTINGS_KEY, Settings
 from ._warnings import PytestAsyncioWarning, location, warn_at, warn_once
 
 SPEC_KEY: Final = pytest.StashKey["TestSpec | None"]()
-_UNKNOWN: Final[Any] = object()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,21 +77,24 @@ def prepare(item: pytest.Function, settings: Settings) -> None:
 
 def resolve(item: pytest.Function) -> TestSpec | None:
     """The spec of an item we run, or None; warn about a marked sync test."""
-    settings: Settings = item.config.stash[SETTINGS_KEY]
     function = test_function(item)
-    case = _compat.unittest_case(item)
-    if case is not None:
-        return _unittest_spec(item, case, function)
     kind = async_kind(function)
-    if kind != "coroutine":
+    if kind is None:  # most tests of most suites: the cheapest way out first
         # keywords: a cheap first look (it also holds node names, hence the second one).
-        if kind is None and _marks.MARK in item.keywords and item.get_closest_marker(_marks.MARK):
+        marked = _marks.MARK in item.keywords and item.get_closest_marker(_marks.MARK)
+        if marked and _compat.unittest_case(item) is None:
             message = _messages.SYNC_TEST_MARKED.format(nodeid=item.nodeid)
             warn_at(item, PytestAsyncioWarning(message))
         return None
+    case = _compat.unittest_case(item)
+    if case is not None:
+        return _unittest_spec(item, case)
+    if kind != "coroutine":
+        return None  # an async generator function: made an xfail at collection
     mark = _marks.scan(item).mark  # None also when another plugin claims the test
     if mark is None:
         return None
+    settings: Settings = item.config.stash[SETTINGS_KEY]
     if not mark.args and not mark.kwargs:  # the common case: a bare mark
         return _spec(settings.default_test_loop_scope, None)
     try:
@@ -117,18 +119,19 @@ def _spec(loop_scope: LoopScope, loop_factories: tuple[str, ...] | None) -> Test
     return TestSpec(loop_scope=loop_scope, loop_factories=loop_factories)
 
 
-def _unittest_spec(item: pytest.Item, case: type, function: object) -> TestSpec | None:
+def _unittest_spec(item: pytest.Item, case: type) -> TestSpec | None:
     """A plain TestCase never awaits an async test method: it would pass without running."""
-    if not is_async_function(function) or issubclass(case, unittest.IsolatedAsyncioTestCase):
+    if issubclass(case, unittest.IsolatedAsyncioTestCase):
         return None
     return TestSpec(error=_messages.UNITTEST_ASYNC_METHOD.format(nodeid=item.nodeid))
 
 
 def spec_of(item: pytest.Item) -> TestSpec | None:
     """The item's spec, computed on first use (at its setup) and kept on the item."""
-    spec = item.stash.get(SPEC_KEY, _UNKNOWN)
-    if spec is _UNKNOWN:
-        spec = item.stash[SPEC_KEY] = resolve(item) if isinstance(item, pytest.Function) else None
+    stash = item.stash
+    if SPEC_KEY in stash:  # not stash.get(): it raises and catches KeyError on the first call
+        return stash[SPEC_KEY]
+    spec = stash[SPEC_KEY] = resolve(item) if isinstance(item, pytest.Function) else None
     return spec
 
 

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Final, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast, overload
 
 import pytest
 
-from . import _messages
+from . import _compat, _marks, _messages
+from ._inspect import async_kind
 from ._scopes import SCOPE_CHOICES, LoopScope, as_scope
+
+if TYPE_CHECKING:
+    from ._settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: The attribute under which the decorator records its options on the fixture function.
 OPTIONS_ATTR: Final = "_pytest_asyncio_ng_options"
+
+#: How a fixture of ours is run: its async kind, or a sync fixture decorated with ours.
+FixtureKind = Literal["coroutine", "asyncgen", "sync", "generator"]
 
 _Scope = str | Callable[..., Any]
 _Ids = Iterable[object | None] | Callable[[Any], object | None] | None
@@ -96,6 +104,25 @@ def options_of(function: object) -> FixtureOptions | None:
     """The options the decorator recorded on a fixture function (or bound method)."""
     options = getattr(function, OPTIONS_ATTR, None)
     return options if isinstance(options, FixtureOptions) else None
+
+
+def fixture_kind(
+    function: object, settings: Settings, request: pytest.FixtureRequest
+) -> FixtureKind | None:
+    """How to run a fixture function for *request*, or None if it is not ours to run.
+
+    In auto mode an undecorated async fixture is ours unless another plugin (anyio) claims
+    the test that requests it."""
+    kind: FixtureKind | None = async_kind(function)
+    if kind is None:
+        if options_of(function) is None:
+            return None
+        return "generator" if inspect.isgeneratorfunction(function) else "sync"
+    if options_of(function) is not None:
+        return kind
+    if settings.auto and not _marks.scan(_compat.request_item(request)).foreign:
+        return kind
+    return None
 
 
 def _checked_loop_scope(value: str | None, function: Callable[..., Any]) -> LoopScope | None:

@@ -11,39 +11,18 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
-import inspect
 from collections.abc import AsyncGenerator, Callable, Generator
 from contextlib import AbstractContextManager
-from typing import Any, Final, Literal, NoReturn
+from typing import Any, Final, NoReturn
 
 import pytest
 
-from . import _compat, _diagnosis, _loops, _marks, _messages
+from . import _compat, _diagnosis, _loops, _messages
 from ._contexts import publish, withdraw
-from ._decorator import options_of
-from ._inspect import async_kind
+from ._decorator import FixtureKind, options_of
 from ._runner import LoopRunner
 from ._scopes import LoopScope, as_scope, is_narrower
 from ._settings import Settings
-
-Kind = Literal["coroutine", "asyncgen", "sync", "generator"]
-
-
-def kind_of(function: object, settings: Settings, request: pytest.FixtureRequest) -> Kind | None:
-    """How to run a fixture function for *request*, or None if it is not ours to run.
-
-    In auto mode an undecorated async fixture is ours unless another plugin (anyio) claims
-    the test that requests it."""
-    kind: Kind | None = async_kind(function)
-    if kind is None:
-        if options_of(function) is None:
-            return None
-        return "generator" if inspect.isgeneratorfunction(function) else "sync"
-    if options_of(function) is not None:
-        return kind
-    if settings.auto and not _marks.scan(_compat.request_item(request)).foreign:
-        return kind
-    return None
 
 
 class LoopScopeError(Exception):
@@ -71,7 +50,7 @@ def loop_scope_of(fixturedef: _compat.FixtureDef[Any], settings: Settings) -> Lo
 def adapt(
     fixturedef: _compat.FixtureDef[Any],
     request: _compat.SubRequest,
-    kind: Kind,
+    kind: FixtureKind,
     settings: Settings,
 ) -> Callable[..., Any]:
     """The sync stand-in for one setup of an async (or loop-needing sync) fixture.
@@ -115,7 +94,7 @@ class _Setup:
         return _loops.run(on, awaitable, context, f"async fixture {self.name!r}", self.name)
 
     def current_loop(self, loop: asyncio.AbstractEventLoop) -> AbstractContextManager[None]:
-        return self.request.config.stash[_loops.OPEN_LOOPS_KEY].current(loop)
+        return _loops.open_loops(self.request.config).current(loop)
 
     def fail(self, message: str) -> NoReturn:
         __tracebackhide__ = True
@@ -173,7 +152,7 @@ def _generator(setup: _Setup, /, **kwargs: Any) -> Generator[Any, None, None]:
             setup.fail(_messages.FIXTURE_YIELDED_TWICE)
 
 
-_ADAPTERS: Final[dict[Kind, Callable[..., Any]]] = {
+_ADAPTERS: Final[dict[FixtureKind, Callable[..., Any]]] = {
     "coroutine": _coroutine,
     "asyncgen": _asyncgen,
     "sync": _sync,

@@ -8,14 +8,13 @@ in the calling task, so the fixture shares the task of the test like any other.
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import functools
 from typing import Any
 
 import pytest
 
-from . import _loops, _messages
+from . import _messages
 from ._contexts import changes
 
 
@@ -29,6 +28,11 @@ async def getfixturevalue(request: pytest.FixtureRequest, name: str) -> Any:
             db = await pytest_asyncio.getfixturevalue(request, "database")
     """
     __tracebackhide__ = True
+    # Imported here, not at the top: the package is imported with the plugin, asyncio need not.
+    import asyncio
+
+    from . import _loops
+
     runner = _loops.runner_of(request.config, asyncio.get_running_loop())
     if runner is None:
         raise RuntimeError(_messages.GETFIXTUREVALUE_FOREIGN_LOOP.format(name=name))

@@ -70,6 +70,15 @@ class OpenLoops:
 OPEN_LOOPS_KEY: Final = pytest.StashKey[OpenLoops]()
 
 
+def open_loops(config: pytest.Config) -> OpenLoops:
+    """The session's open loops, created with the first loop: this module is imported only
+    when a loop is needed, so nothing of it is set up at configure time."""
+    loops = config.stash.get(OPEN_LOOPS_KEY, None)
+    if loops is None:
+        loops = config.stash[OPEN_LOOPS_KEY] = OpenLoops()
+    return loops
+
+
 @dataclasses.dataclass(frozen=True)
 class Factory:
     name: str | None
@@ -93,7 +102,7 @@ def runner_for(
     owner = scope_node(node, scope)
     factory = select_factory(item)
     config = item.config
-    runners = config.stash[RUNNERS_KEY]
+    runners = config.stash.setdefault(RUNNERS_KEY, {})
     key = (owner, factory.name)
     runner = runners.get(key)
     if runner is None:
@@ -101,13 +110,13 @@ def runner_for(
         label = functools.partial(_label, scope, owner)
         runner = runners[key] = LoopRunner(factory.create, debug=debug, label=label)
         owner.addfinalizer(functools.partial(_close, config, key))
-        config.stash[OPEN_LOOPS_KEY].opened(runner.loop)
+        open_loops(config).opened(runner.loop)
     return runner
 
 
 def runner_of(config: pytest.Config, loop: asyncio.AbstractEventLoop) -> LoopRunner | None:
     """The runner that drives *loop*, if any."""
-    for runner in config.stash[RUNNERS_KEY].values():
+    for runner in config.stash.get(RUNNERS_KEY, {}).values():
         if runner.drives(loop):
             return runner
     for runner in config.stash.get(BORROWED_KEY, {}).values():
@@ -222,7 +231,7 @@ def _close(config: pytest.Config, key: _Key) -> None:
     __tracebackhide__ = True
     runner = config.stash[RUNNERS_KEY].pop(key)
     closed_here = runner.close()
-    config.stash[OPEN_LOOPS_KEY].closed(runner.loop)
+    open_loops(config).closed(runner.loop)
     if not closed_here:
         message = _messages.LOOP_CLOSED_EARLY.format(loop=runner.label)
         warn_at(key[0], PytestAsyncioWarning(message))

@@ -32,10 +32,11 @@ class Settings:
     #: The raw ini value, for the report header.
     fixture_loop_scope_setting: str | None = None
     default_test_loop_scope: LoopScope = "function"
+    #: ``mode == "auto"``, read for every async test and fixture: a field, not a property.
+    auto: bool = dataclasses.field(init=False)
 
-    @property
-    def auto(self) -> bool:
-        return self.mode == "auto"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "auto", self.mode == "auto")
 
 
 def add_options(parser: pytest.Parser) -> None:

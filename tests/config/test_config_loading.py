@@ -149,3 +149,48 @@ def test_installed_reference_plugin_stops_the_run(pytester: pytest.Pytester) -> 
     assert "Traceback" not in output
     assert "INTERNALERROR" not in output
     assert "test_never_runs" not in output
+
+
+# Reports, when the run ends, whether asyncio was ever imported in the pytest process.
+ASYNCIO_IMPORT_PROBE = """
+import sys
+
+
+def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_line(f"asyncio imported: {'asyncio' in sys.modules}")
+"""
+
+
+@pytest.mark.parametrize(
+    ("tests", "args", "imported"),
+    [
+        pytest.param("def test_sync():\n    pass\n", (), False, id="sync tests"),
+        pytest.param(
+            "import pytest\n\n@pytest.mark.asyncio\nasync def test_async():\n    pass\n",
+            ("--collect-only",),
+            False,
+            id="collect-only of async tests",
+        ),
+        pytest.param(
+            "import pytest\n\n@pytest.mark.asyncio\nasync def test_async():\n    pass\n",
+            (),
+            True,
+            id="async tests",
+        ),
+    ],
+)
+def test_asyncio_imported_only_when_a_loop_is_needed(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    tests: str,
+    args: tuple[str, ...],
+    imported: bool,
+) -> None:
+    # A fresh interpreter (the one running this test has imported asyncio long ago), with no
+    # other plugin: anyio's, for one, imports asyncio.
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    pytester.makeconftest(ASYNCIO_IMPORT_PROBE)
+    pytester.makepyfile(test_probe=tests)
+    result = pytester.runpytest_subprocess("-p", "pytest_asyncio.plugin", *args)
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines([f"asyncio imported: {imported}"])

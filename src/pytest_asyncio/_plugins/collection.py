@@ -3,16 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Generator
+from typing import NamedTuple
 
 import pytest
 
 from pytest_asyncio import _collect, _marks, _overrides
 from pytest_asyncio._inspect import async_kind
-from pytest_asyncio._loops import FACTORY_PARAM, check_factories
-from pytest_asyncio._settings import SETTINGS_KEY
+from pytest_asyncio._settings import SETTINGS_KEY, Settings
 
 #: An invalid result of the loop factories hook, raised once collection is done.
 HOOK_ERROR_KEY = pytest.StashKey[pytest.UsageError]()
+
+
+class _Plan(NamedTuple):
+    """What the async tests of one module or class need at collection, found once for all."""
+
+    settings: Settings
+    #: Fixtures of ours overridden for these tests: each test uses the override.
+    overrides: tuple[_overrides.Overridable, ...]
+    #: Whether coroutine tests get prepared: in auto mode, or when the package marks them.
+    prepare_coroutines: bool
+
+
+_PLAN_KEY = pytest.StashKey[_Plan]()
+
+
+def _plan(collector: pytest.Module | pytest.Class) -> _Plan:
+    try:
+        return collector.stash[_PLAN_KEY]
+    except KeyError:
+        settings = collector.config.stash[SETTINGS_KEY]
+        prepare = settings.auto or _marks.package_marked(collector)
+        plan = _Plan(settings, _overrides.overrides_for(collector), prepare)
+        collector.stash[_PLAN_KEY] = plan
+        return plan
+
 
 _Collected = None | pytest.Item | pytest.Collector | list[pytest.Item | pytest.Collector]
 
@@ -25,17 +50,17 @@ def pytest_pycollect_makeitem(
     kind = async_kind(function)
     if kind is None and not hasattr(function, "hypothesis"):
         return (yield)  # sync tests: nothing to prepare
-    for fixture in _overrides.overrides_for(collector) if kind else ():
+    plan = _plan(collector)
+    for fixture in plan.overrides if kind else ():
         pytest.mark.usefixtures(fixture.name)(function)
     result = yield
     if result is None:
         return result
-    settings = collector.config.stash[SETTINGS_KEY]
-    if kind == "coroutine" and not settings.auto and not _marks.package_marked(collector):
+    if kind == "coroutine" and not plan.prepare_coroutines:
         return result  # strict mode, no package mark: nothing to add to the items
     for item in result if isinstance(result, list) else [result]:
         if isinstance(item, pytest.Function):
-            _collect.prepare(item, settings)
+            _collect.prepare(item, plan.settings)
     return result
 
 
@@ -44,6 +69,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     hook = metafunc.config.hook.pytest_asyncio_loop_factories
     if not hook.get_hookimpls():
         return
+    from pytest_asyncio import _loops  # imports asyncio: only with a loop factories hook
+
     definition = metafunc.definition
     if not _collect.is_ours(definition, metafunc.config.stash[SETTINGS_KEY]):
         return
@@ -58,15 +85,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if factories is None:
         return
     try:
-        names = list(wanted or check_factories(factories, definition.nodeid))
+        names = list(wanted or _loops.check_factories(factories, definition.nodeid))
     except pytest.UsageError as error:
         # Raised here, pytest would report a collection error with a traceback; raised from
         # pytest_collection_modifyitems, it ends the run as a usage error.
         metafunc.config.stash.setdefault(HOOK_ERROR_KEY, error)
         return
     if len(names) > 1:
-        metafunc.fixturenames.append(FACTORY_PARAM)
-        metafunc.parametrize(FACTORY_PARAM, names, ids=names)
+        metafunc.fixturenames.append(_loops.FACTORY_PARAM)
+        metafunc.parametrize(_loops.FACTORY_PARAM, names, ids=names)
 
 
 def pytest_collection_modifyitems(config: pytest.Config) -> None:

@@ -7,7 +7,6 @@ import importlib.metadata
 import pytest
 
 from pytest_asyncio import _messages, _settings, hookspecs
-from pytest_asyncio._loops import OPEN_LOOPS_KEY, RUNNERS_KEY, OpenLoops
 from pytest_asyncio._settings import SETTINGS_KEY
 
 MARKER_HELP = (
@@ -30,8 +29,6 @@ def pytest_configure(config: pytest.Config) -> None:
     _check_no_reference_plugin()
     config.addinivalue_line("markers", MARKER_HELP)
     config.stash[SETTINGS_KEY] = _settings.parse(config)
-    config.stash[RUNNERS_KEY] = {}
-    config.stash[OPEN_LOOPS_KEY] = OpenLoops()
 
 
 def pytest_report_header(config: pytest.Config) -> str:

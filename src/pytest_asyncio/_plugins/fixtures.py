@@ -1,17 +1,24 @@
-"""Async fixtures: adapting their setup, and the event_loop_policy fixture."""
+"""Async fixtures: adapting their setup, and the event_loop_policy fixture.
+
+asyncio and the modules that run loops are imported when the first fixture of ours is set up:
+a suite without async code does not pay for them.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import warnings
 from collections.abc import Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_asyncio import _collect, _compat, _fixtures, _messages
+from pytest_asyncio import _collect, _compat, _messages
+from pytest_asyncio._decorator import fixture_kind
 from pytest_asyncio._settings import SETTINGS_KEY
 from pytest_asyncio._warnings import PytestAsyncioDeprecationWarning, warn_at
+
+if TYPE_CHECKING:
+    import asyncio
 
 
 @pytest.hookimpl(wrapper=True)
@@ -21,12 +28,14 @@ def pytest_fixture_setup(
     __tracebackhide__ = True
     settings = request.config.stash[SETTINGS_KEY]
     original = fixturedef.func
-    kind = _fixtures.kind_of(original, settings, request)
+    kind = fixture_kind(original, settings, request)
     if kind is None:
         # Strict mode only: in auto mode an async fixture not ours is another plugin's.
         if not settings.auto and _collect.is_async_function(original):
             _warn_unmarked_async_fixture(fixturedef, request)
         return (yield)
+    from pytest_asyncio import _fixtures
+
     adapter = _fixtures.adapt(fixturedef, request, kind, settings)
     _compat.set_fixture_function(fixturedef, adapter)
     try:
@@ -54,6 +63,8 @@ def event_loop_policy() -> asyncio.AbstractEventLoopPolicy:
     Overriding this fixture still works but is deprecated: implement the
     ``pytest_asyncio_loop_factories`` hook instead.
     """
+    import asyncio
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         return asyncio.get_event_loop_policy()

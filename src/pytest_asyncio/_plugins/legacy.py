@@ -6,12 +6,15 @@ fresh function-scoped loop for a sync test, which may ``run_until_complete`` on 
 
 from __future__ import annotations
 
-import asyncio
+from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_asyncio import _collect, _loops, _messages
+from pytest_asyncio import _collect, _messages
 from pytest_asyncio._warnings import PytestAsyncioDeprecationWarning, location, warn_once
+
+if TYPE_CHECKING:
+    import asyncio
 
 
 @pytest.fixture
@@ -25,6 +28,8 @@ def event_loop(request: pytest.FixtureRequest) -> asyncio.AbstractEventLoop:
     message = _messages.EVENT_LOOP_FIXTURE_REQUESTED.format(nodeid=item.nodeid)
     warning = PytestAsyncioDeprecationWarning(message)
     warn_once(request.config, "event_loop fixture", warning, *location(item))
+    from pytest_asyncio import _loops  # imports asyncio: only when the fixture is used
+
     spec = _collect.spec_of(item)
     scope = spec.loop_scope if spec is not None else "function"
     return _loops.runner_for(item, item, scope).loop

@@ -1,15 +1,21 @@
-"""Running async test bodies as jobs on their loop's driver task."""
+"""Running async test bodies as jobs on their loop's driver task.
+
+The modules that run loops (and asyncio) are imported by the first async test: a run of sync
+tests does not pay for them.
+"""
 
 from __future__ import annotations
 
 import contextvars
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_asyncio import _collect, _compat, _diagnosis, _loops
-from pytest_asyncio._runner import LoopRunner
+from pytest_asyncio import _collect, _compat
+
+if TYPE_CHECKING:
+    from pytest_asyncio._runner import LoopRunner
 
 
 # Not tryfirst: skip marks (evaluated by a tryfirst hook) win over our errors; registered
@@ -21,6 +27,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if spec.error is not None:
         pytest.fail(spec.error, pytrace=False)
     if item.config.hook.pytest_asyncio_loop_factories.get_hookimpls():
+        from pytest_asyncio import _loops
+
         _loops.select_factory(item)  # skips an unknown factory before fixtures are set up
 
 
@@ -30,6 +38,8 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     if spec is None:
         return None
     __tracebackhide__ = True
+    from pytest_asyncio import _loops
+
     runner = _loops.runner_for(pyfuncitem, pyfuncitem, spec.loop_scope)
     funcargs = pyfuncitem.funcargs
     kwargs = {name: funcargs[name] for name in _compat.test_argnames(pyfuncitem)}
@@ -52,6 +62,8 @@ def pytest_exception_interact(
     excinfo = call.excinfo
     if not isinstance(node, pytest.Item) or excinfo is None:
         return
+    from pytest_asyncio import _diagnosis
+
     if _diagnosis.is_different_loop_error(excinfo.value):
         spec = _collect.spec_of(node)
         text = _diagnosis.explain(node, spec.loop_scope if spec is not None else None)
@@ -64,6 +76,8 @@ def _run_hypothesis(
 ) -> None:
     """Run each hypothesis example as a job on the test's loop."""
     __tracebackhide__ = True
+    from pytest_asyncio import _loops
+
     inner = hypothesis.inner_test
 
     @functools.wraps(inner)  # hypothesis reports the failing example under this name
