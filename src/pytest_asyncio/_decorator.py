@@ -1,4 +1,5 @@
-"""``pytest_asyncio.fixture``: ``pytest.fixture`` plus the loop the fixture runs on."""
+"""``pytest_asyncio.fixture``: ``pytest.fixture`` plus the loop the fixture runs on; and which
+fixtures are ours to run, and how."""
 
 from __future__ import annotations
 

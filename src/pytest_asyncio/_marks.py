@@ -21,7 +21,6 @@ MARK: Final = "asyncio"
 FOREIGN_MARKS: Final = frozenset({"anyio", "trio"})
 _ACCEPTED: Final = frozenset({"loop_scope", "loop_factories", "scope"})
 _PACKAGE_MARKS = pytest.StashKey["tuple[pytest.Mark, ...]"]()
-_PACKAGE_MARKED = pytest.StashKey[bool]()
 
 
 class MarkError(Exception):
@@ -78,13 +77,8 @@ def find(node: pytest.Item) -> pytest.Mark | None:
 
 
 def package_marked(collector: pytest.Collector) -> bool:
-    """Whether the ``__init__.py`` of *collector*'s package marks its tests ``asyncio``;
-    looked up once per module or class."""
-    marked = collector.stash.get(_PACKAGE_MARKED, None)
-    if marked is None:
-        marked = any(mark.name == MARK for mark in package_marks(collector))
-        collector.stash[_PACKAGE_MARKED] = marked
-    return marked
+    """Whether the ``__init__.py`` of *collector*'s package marks its tests ``asyncio``."""
+    return any(mark.name == MARK for mark in package_marks(collector))
 
 
 def package_marks(node: pytest.Item | pytest.Collector) -> tuple[pytest.Mark, ...]:
