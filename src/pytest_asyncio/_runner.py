@@ -18,7 +18,9 @@ import asyncio
 import contextvars
 import sys
 from collections.abc import Awaitable, Callable, Generator
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Final, Generic, Literal, Protocol, TypeVar
+
+from ._realtime import monotonic
 
 T = TypeVar("T")
 
@@ -32,11 +34,20 @@ class _InContext(Generic[T]):
     doing it here lets one task run many jobs, each in its own context.
     """
 
-    __slots__ = ("_context", "_it")
+    __slots__ = ("_awaitable", "_context", "_it")
 
     def __init__(self, awaitable: Awaitable[T], context: contextvars.Context) -> None:
         self._it = awaitable.__await__()
+        self._awaitable = awaitable
         self._context = context
+
+    @property
+    def cr_await(self) -> Awaitable[T]:
+        """What this wrapper steps, under the name a walk of an await chain follows.
+
+        A coroutine's ``__await__()`` hides the coroutine; this keeps the chain from the
+        driver task to the user's frames unbroken (see ``_awaits.walk``)."""
+        return self._awaitable
 
     def __await__(self) -> Generator[Any, Any, T]:
         return self
@@ -60,19 +71,85 @@ class _InContext(Generic[T]):
         self._context.run(self._it.close)
 
 
+Phase = Literal["call", "setup", "teardown", "loop"]
+
+
+class Owner:
+    """Whose job it is: a test body (phase "call"), an async fixture's setup or teardown
+    step, or the runner's own shutdown of its loop (phase "loop")."""
+
+    __slots__ = ("name", "origin", "phase")
+
+    def __init__(self, phase: Phase, name: str, origin: object = None) -> None:
+        self.phase: Final = phase
+        #: The test's nodeid, or the fixture's name.
+        self.name: Final = name
+        #: What the job's frames belong to, when the awaitable itself does not lead there (an
+        #: async generator fixture's step awaits ``__anext__()``, which hides the generator).
+        self.origin: Final = origin
+
+    def __str__(self) -> str:
+        if self.phase == "call":
+            return self.name
+        if self.phase == "loop":
+            return f"shutdown of {self.name}"
+        return f"{self.phase} of async fixture {self.name!r}"
+
+    def __repr__(self) -> str:
+        return f"Owner({self.phase!r}, {self.name!r})"
+
+
 class _Job:
-    __slots__ = ("awaitable", "context", "done", "error", "last", "result")
+    __slots__ = (
+        "awaitable",
+        "context",
+        "done",
+        "error",
+        "last",
+        "owner",
+        "result",
+        "started",
+        "task",
+    )
 
     def __init__(
-        self, awaitable: Awaitable[Any], context: contextvars.Context, *, last: bool = False
+        self,
+        awaitable: Awaitable[Any],
+        context: contextvars.Context,
+        *,
+        last: bool = False,
+        owner: Owner | None = None,
     ) -> None:
         self.awaitable = awaitable
         self.context = context
         #: The driver task ends after this job.
         self.last = last
+        self.owner = owner
+        #: When it was handed to its task, on the real clock (``_realtime.monotonic``).
+        self.started = 0.0
+        #: The task that runs it (the driver, or the task that awaits a ``call_sync``).
+        self.task: asyncio.Task[Any] | None = None
         self.done = False
         self.result: Any = None
         self.error: BaseException | None = None
+
+
+Job = _Job
+
+
+class Instrument(Protocol):
+    """Something that watches the jobs of a runner (trio's ``Instrument`` is the model).
+
+    A runner holds a tuple of the instruments switched on, empty when none is: a feature
+    that is off costs one empty loop per job. Methods run in the thread that runs the loop,
+    outside the loop; they must not raise.
+    """
+
+    def job_started(self, runner: LoopRunner, job: _Job) -> None:
+        """*job* is about to run: ``runner.current_job`` is *job*."""
+
+    def job_finished(self, runner: LoopRunner, job: _Job) -> None:
+        """*job* is done (``job.error`` or ``job.result`` holds its outcome)."""
 
 
 class LoopClosedError(RuntimeError):
@@ -86,10 +163,12 @@ class LoopRunningError(RuntimeError):
 class _SyncCall:
     """Sync code a job asked to run outside the loop (see :meth:`LoopRunner.call_sync`)."""
 
-    __slots__ = ("channel", "error", "function", "result")
+    __slots__ = ("channel", "error", "function", "result", "task")
 
     def __init__(self, function: Callable[[], Any], channel: asyncio.Future[Any]) -> None:
         self.function = function
+        #: The task that awaits the call: the jobs the sync code submits run in it.
+        self.task = asyncio.current_task()
         #: Where the sync side sends the jobs to run inline, then _DONE.
         self.channel = channel
         self.result: Any = None
@@ -109,10 +188,12 @@ class LoopRunner:
 
     __slots__ = (
         "_borrowed",
+        "_current",
         "_debug",
         "_describe",
         "_driver",
         "_factory",
+        "_instruments",
         "_job",
         "_loop",
         "_pending_call",
@@ -127,6 +208,7 @@ class LoopRunner:
         debug: bool,
         label: str | Callable[[], str] = "event loop",
         borrowed: bool = False,
+        instruments: tuple[Instrument, ...] = (),
     ) -> None:
         # A callable label is only called when a message needs it.
         self._describe = label
@@ -139,6 +221,13 @@ class LoopRunner:
         self._wakeup: asyncio.Future[None] | None = None
         self._pending_call: _SyncCall | None = None
         self._serving: _SyncCall | None = None
+        self._current: _Job | None = None
+        self._instruments = instruments
+
+    @property
+    def current_job(self) -> _Job | None:
+        """The job running now (the innermost one while a ``call_sync`` serves jobs)."""
+        return self._current
 
     @property
     def label(self) -> str:
@@ -165,12 +254,19 @@ class LoopRunner:
         return self._loop is not None
 
     def run(
-        self, awaitable: Awaitable[T], context: contextvars.Context, *, last: bool = False
+        self,
+        awaitable: Awaitable[T],
+        context: contextvars.Context,
+        *,
+        last: bool = False,
+        owner: Owner | None = None,
     ) -> T:
         """Run *awaitable* in the driver task, inside *context*; return or raise its outcome.
 
         With *last*, the driver task ends once the job is done. Called from the sync code of
-        a :meth:`call_sync`, the job runs in the task that awaits ``call_sync`` instead.
+        a :meth:`call_sync`, the job runs in the task that awaits ``call_sync`` instead. The
+        task that runs the job is named after its *owner*, so asyncio's own messages about
+        it name the test or fixture.
         """
         __tracebackhide__ = True
         try:
@@ -184,17 +280,25 @@ class LoopRunner:
         if asyncio.events._get_running_loop() is not None:
             _close_quietly(awaitable)
             raise LoopRunningError
-        job = _Job(awaitable, context, last=last or self._borrowed)
+        job = _Job(awaitable, context, last=last or self._borrowed, owner=owner)
         if self._serving is not None:
+            job.task = self._serving.task
             self._serving.channel.set_result(job)
         else:
             self._job = job
             driver = self._driver
             if driver is None or driver.done():
-                self._driver = loop.create_task(self._drive())
+                driver = self._driver = loop.create_task(self._drive())
             elif self._wakeup is not None and not self._wakeup.done():
                 self._wakeup.set_result(None)
-        self._run_until_done(job)
+            job.task = driver
+        if owner is not None and job.task is not None:
+            job.task.set_name(str(owner))
+        outer = self._start(job)
+        try:
+            self._run_until_done(job)
+        finally:
+            self._finish(job, outer)
         error = job.error
         if error is not None:
             job.error = None
@@ -206,6 +310,20 @@ class LoopRunner:
                 del error
         result: T = job.result
         return result
+
+    def _start(self, job: _Job) -> _Job | None:
+        """Make *job* the current job, tell the instruments; return the job it nests in."""
+        outer, self._current = self._current, job
+        job.started = monotonic()
+        for instrument in self._instruments:
+            instrument.job_started(self, job)
+        return outer
+
+    def _finish(self, job: _Job, outer: _Job | None) -> None:
+        for instrument in self._instruments:
+            instrument.job_finished(self, job)
+        # A job run from a call_sync ends before the job that awaits the call.
+        self._current = outer
 
     async def call_sync(self, function: Callable[[], T]) -> T:
         """From a job on this loop: run sync *function* with the loop stopped, and return its
