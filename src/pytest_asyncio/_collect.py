@@ -29,6 +29,9 @@ class TestSpec:
     loop_factories: tuple[str, ...] | None = None
     #: Set when the test must fail at setup instead of running (a bad marker).
     error: str | None = None
+    #: The marker's ``timeout=`` in seconds; 0.0 when it turns the limit off, None when it
+    #: sets none (the configured limit applies).
+    timeout: float | None = None
 
     __test__ = False  # not a test class, whatever pytest's python_classes say
 
@@ -110,13 +113,18 @@ def resolve(item: pytest.Function) -> TestSpec | None:
         return TestSpec(
             error=_messages.MARK_FACTORIES_WITHOUT_HOOK.format(nodeid=item.nodeid, names=names)
         )
-    return _spec(mark_spec.loop_scope or settings.default_test_loop_scope, factories)
+    loop_scope = mark_spec.loop_scope or settings.default_test_loop_scope
+    return _spec(loop_scope, factories, mark_spec.timeout)
 
 
 @functools.lru_cache(maxsize=64)
-def _spec(loop_scope: LoopScope, loop_factories: tuple[str, ...] | None) -> TestSpec:
+def _spec(
+    loop_scope: LoopScope,
+    loop_factories: tuple[str, ...] | None,
+    timeout: float | None = None,
+) -> TestSpec:
     """Specs are immutable: tests with the same marker arguments share one."""
-    return TestSpec(loop_scope=loop_scope, loop_factories=loop_factories)
+    return TestSpec(loop_scope=loop_scope, loop_factories=loop_factories, timeout=timeout)
 
 
 def _unittest_spec(item: pytest.Item, case: type) -> TestSpec | None:

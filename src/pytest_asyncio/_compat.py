@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from _pytest._code import getfslineno
 from _pytest.fixtures import FixtureDef, SubRequest, resolve_fixture_function
+from _pytest.outcomes import Failed
 from _pytest.python import importtestmodule
 from _pytest.unittest import TestCaseFunction
 
-__all__ = ["FixtureDef", "SubRequest"]
+__all__ = ["Failed", "FixtureDef", "SubRequest"]
 
 
 def raw_ini_value(config: pytest.Config, key: str) -> object:

@@ -17,10 +17,10 @@ from typing import Any, Final, NoReturn
 
 import pytest
 
-from . import _compat, _diagnosis, _loops, _messages
+from . import _compat, _diagnosis, _loops, _messages, _timeouts
 from ._contexts import publish, withdraw
 from ._decorator import FixtureKind, options_of
-from ._runner import LoopRunner
+from ._runner import LoopRunner, Owner, Phase
 from ._scopes import LoopScope, as_scope, is_narrower
 from ._settings import Settings
 
@@ -89,9 +89,19 @@ class _Setup:
         item = _compat.request_item(self.request)
         return _loops.runner_for(item, self.request.node, self.loop_scope)
 
-    def run(self, on: LoopRunner, awaitable: Any, context: contextvars.Context) -> Any:
+    def run(
+        self,
+        on: LoopRunner,
+        awaitable: Any,
+        context: contextvars.Context,
+        phase: Phase = "setup",
+        origin: object = None,
+    ) -> Any:
         __tracebackhide__ = True
-        return _loops.run(on, awaitable, context, f"async fixture {self.name!r}", self.name)
+        owner = Owner(phase, self.name, origin)
+        limit = _timeouts.limit_for(_compat.request_item(self.request))
+        what = f"async fixture {self.name!r}"
+        return _loops.run(on, awaitable, context, what, self.name, owner=owner, limit=limit)
 
     def current_loop(self, loop: asyncio.AbstractEventLoop) -> AbstractContextManager[None]:
         return _loops.open_loops(self.request.config).current(loop)
@@ -118,17 +128,17 @@ def _asyncgen(setup: _Setup, /, **kwargs: Any) -> Generator[Any, None, None]:
     on, context = setup.runner(), contextvars.copy_context()
     generator: AsyncGenerator[Any, None] = setup.function(**kwargs)
     try:
-        value = setup.run(on, generator.__anext__(), context)
+        value = setup.run(on, generator.__anext__(), context, "setup", generator)
     except StopAsyncIteration:
         setup.fail(_messages.FIXTURE_DID_NOT_YIELD)
     tokens = publish(context)
     try:
         yield value
         try:
-            setup.run(on, generator.__anext__(), context)
+            setup.run(on, generator.__anext__(), context, "teardown", generator)
         except StopAsyncIteration:
             return
-        setup.run(on, generator.aclose(), context)
+        setup.run(on, generator.aclose(), context, "teardown", generator)
         setup.fail(_messages.FIXTURE_YIELDED_TWICE)
     finally:
         withdraw(tokens)

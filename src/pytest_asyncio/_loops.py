@@ -18,9 +18,10 @@ from typing import Any, Final, TypeVar
 import pytest
 
 from . import _collect, _compat, _messages, _overrides
-from ._runner import LoopClosedError, LoopFactory, LoopRunner, LoopRunningError
+from ._runner import LoopClosedError, LoopFactory, LoopRunner, LoopRunningError, Owner
 from ._scopes import LoopScope, scope_node
 from ._settings import SETTINGS_KEY
+from ._timeouts import Limit
 from ._warnings import PytestAsyncioWarning, warn_at
 
 T = TypeVar("T")
@@ -149,11 +150,19 @@ def run(
     context: contextvars.Context,
     what: str | pytest.Item,
     fixture: str | None = None,
+    *,
+    owner: Owner | None = None,
+    limit: Limit | None = None,
 ) -> T:
-    """Run *awaitable* on *runner*; turn misuse of the loop into one clear failure."""
+    """Run *awaitable* on *runner* as *owner*'s job, under *limit* if one is set; turn
+    misuse of the loop into one clear failure."""
     __tracebackhide__ = True
     try:
-        return runner.run(awaitable, context)
+        if limit is None or owner is None:
+            return runner.run(awaitable, context, owner=owner)
+        from . import _timeouts
+
+        return _timeouts.run(runner, awaitable, context, owner, limit)
     except (LoopRunningError, LoopClosedError) as error:
         if isinstance(what, pytest.Item):
             what = f"test {what.nodeid}"

@@ -19,7 +19,7 @@ from ._warnings import PytestAsyncioDeprecationWarning
 MARK: Final = "asyncio"
 #: Marks with which other plugins claim async tests; such tests are left to them.
 FOREIGN_MARKS: Final = frozenset({"anyio", "trio"})
-_ACCEPTED: Final = frozenset({"loop_scope", "loop_factories", "scope"})
+_ACCEPTED: Final = frozenset({"loop_scope", "loop_factories", "scope", "timeout"})
 _PACKAGE_MARKS = pytest.StashKey["tuple[pytest.Mark, ...]"]()
 
 
@@ -33,6 +33,8 @@ class MarkSpec:
     loop_factories: tuple[str, ...] | None = None
     #: The deprecated ``scope=`` keyword was used.
     legacy_scope: bool = False
+    #: ``timeout=`` in seconds; 0.0 when it turns the limit off, None when not given.
+    timeout: float | None = None
 
     def deprecation(self, nodeid: str) -> PytestAsyncioDeprecationWarning | None:
         """The warning a legacy argument deserves, if any."""
@@ -125,7 +127,22 @@ def _parse(mark: pytest.Mark, nodeid: str) -> MarkSpec:
         loop_scope=_loop_scope(mark, nodeid),
         loop_factories=_loop_factories(mark.kwargs.get("loop_factories"), nodeid),
         legacy_scope=mark.kwargs.get("scope") is not None,
+        timeout=_timeout(mark, nodeid),
     )
+
+
+def _timeout(mark: pytest.Mark, nodeid: str) -> float | None:
+    if "timeout" not in mark.kwargs:
+        return None
+    value = mark.kwargs["timeout"]
+    if value is None:
+        return 0.0
+    from ._timeouts import seconds as as_seconds  # _timeouts imports this module
+
+    seconds = as_seconds(value)
+    if seconds is None or isinstance(value, str):
+        raise MarkError(_messages.MARK_BAD_TIMEOUT.format(nodeid=nodeid, value=value))
+    return seconds
 
 
 def _loop_scope(mark: pytest.Mark, nodeid: str) -> LoopScope | None:

@@ -31,11 +31,11 @@ HEADER: Final = (
 
 MARK_POSITIONAL: Final = (
     "{nodeid}: @pytest.mark.asyncio got positional arguments {args}; it accepts only the "
-    "keywords loop_scope=<scope> and loop_factories=[<name>, ...]."
+    "keywords loop_scope=<scope>, loop_factories=[<name>, ...] and timeout=<seconds>."
 )
 MARK_UNKNOWN_KEYWORDS: Final = (
     "{nodeid}: @pytest.mark.asyncio got unknown keyword arguments {names}; it accepts only "
-    "loop_scope=<scope> and loop_factories=[<name>, ...]."
+    "loop_scope=<scope>, loop_factories=[<name>, ...] and timeout=<seconds>."
 )
 MARK_BAD_SCOPE: Final = (
     "{nodeid}: @pytest.mark.asyncio({keyword}={value!r}) is not a loop scope; use one of: "
@@ -156,3 +156,21 @@ LOOP_CLOSED_BEFORE_USE: Final = (
     "{what} cannot run: the {loop} was closed before its scope ended; do not close loops "
     "that pytest-asyncio-ng owns."
 )
+
+# --- timeouts ------------------------------------------------------------------------------
+
+MARK_BAD_TIMEOUT: Final = (
+    "{nodeid}: @pytest.mark.asyncio(timeout={value!r}) is not a limit; use a number of "
+    "seconds, or timeout=None for no limit."
+)
+TIMED_OUT: Final = (
+    "{what} ran longer than {seconds:g} s (the limit set by {source}) and was cancelled. It "
+    "was waiting here, outermost call first:\n{chain}\nIf it needs more time, raise the "
+    "limit; else the innermost await above is the one that never completed."
+)
+TIMED_OUT_NO_FRAMES: Final = "  (no frame of your code: it was waiting inside asyncio)"
+TIMED_OUT_TEST: Final = "test {nodeid}"
+TIMED_OUT_FIXTURE: Final = "the {phase} of async fixture {name!r}"
+TIMEOUT_TASKS_SECTION: Final = "other asyncio tasks pending at the timeout"
+TIMEOUT_TASK: Final = "task {name!r}{created}, waiting here:"
+TIMEOUT_TASK_CREATED: Final = " (created at {location})"

@@ -16,6 +16,7 @@ PLUGINS: Final = [
     "pytest_asyncio._plugins.fixtures",
     "pytest_asyncio._plugins.ports",
     "pytest_asyncio._plugins.legacy",
+    "pytest_asyncio._plugins.timeouts",
 ]
 
 pytest_plugins = PLUGINS

@@ -29,7 +29,7 @@ async def test_positional():
     RAN.append("test_positional")
 
 
-@pytest.mark.asyncio(loop_scop="module", timeout=3)
+@pytest.mark.asyncio(loop_scop="module", deadline=3)
 async def test_unknown_keywords():
     RAN.append("test_unknown_keywords")
 
@@ -93,7 +93,7 @@ def expected_errors() -> dict[str, str]:
             nodeid=nodeid("test_positional"), args="'module', 1"
         ),
         "test_unknown_keywords": _messages.MARK_UNKNOWN_KEYWORDS.format(
-            nodeid=nodeid("test_unknown_keywords"), names="loop_scop, timeout"
+            nodeid=nodeid("test_unknown_keywords"), names="deadline, loop_scop"
         ),
         "test_bad_loop_scope": _messages.MARK_BAD_SCOPE.format(
             nodeid=nodeid("test_bad_loop_scope"),

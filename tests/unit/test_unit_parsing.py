@@ -32,6 +32,13 @@ def test_parse_keeps_factory_order() -> None:
     assert spec.loop_factories == ("b", "a")
 
 
+@pytest.mark.parametrize(("value", "seconds"), [(2, 2.0), (0.25, 0.25), (0, 0.0), (None, 0.0)])
+def test_parse_timeout(value: object, seconds: float) -> None:
+    """timeout=None and timeout=0 turn the limit off (0.0); no keyword leaves it unset."""
+    assert parse(_mark(timeout=value), NODEID).timeout == seconds
+    assert parse(_mark(loop_scope="module"), NODEID).timeout is None
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -54,8 +61,12 @@ def test_parse_keeps_factory_order() -> None:
             _messages.MARK_BAD_FACTORIES.format(nodeid=NODEID, value=[]),
         ),
         (
-            {"timeout": 3},
-            _messages.MARK_UNKNOWN_KEYWORDS.format(nodeid=NODEID, names="timeout"),
+            {"deadline": 3},
+            _messages.MARK_UNKNOWN_KEYWORDS.format(nodeid=NODEID, names="deadline"),
+        ),
+        *(
+            ({"timeout": value}, _messages.MARK_BAD_TIMEOUT.format(nodeid=NODEID, value=value))
+            for value in (-1, "3", True, float("nan"), float("inf"), [3])
         ),
     ],
 )

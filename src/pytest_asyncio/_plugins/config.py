@@ -6,12 +6,12 @@ import importlib.metadata
 
 import pytest
 
-from pytest_asyncio import _messages, _settings, hookspecs
+from pytest_asyncio import _messages, _settings, _timeouts, hookspecs
 from pytest_asyncio._settings import SETTINGS_KEY
 
 MARKER_HELP = (
-    "asyncio(*, loop_scope=None, loop_factories=None): run this async test on an asyncio "
-    "event loop of the given scope (function, class, module, package or session)."
+    "asyncio(*, loop_scope=None, loop_factories=None, timeout=None): run this async test on "
+    "an asyncio event loop of the given scope (function, class, module, package or session)."
 )
 
 
@@ -32,7 +32,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    return _settings.header(config.stash[SETTINGS_KEY])
+    limit = config.stash.get(_timeouts.LIMIT_KEY, None)
+    return _settings.header(config.stash[SETTINGS_KEY]) + _timeouts.header(limit)
 
 
 def _check_no_reference_plugin() -> None:

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_asyncio import _collect, _compat
+from pytest_asyncio import _collect, _compat, _timeouts
 
 if TYPE_CHECKING:
-    from pytest_asyncio._runner import LoopRunner
+    from pytest_asyncio._runner import LoopRunner, Owner
 
 
 # Not tryfirst: skip marks (evaluated by a tryfirst hook) win over our errors; registered
@@ -39,16 +39,20 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
         return None
     __tracebackhide__ = True
     from pytest_asyncio import _loops
+    from pytest_asyncio._runner import Owner
 
     runner = _loops.runner_for(pyfuncitem, pyfuncitem, spec.loop_scope)
+    owner = Owner("call", pyfuncitem.nodeid)
+    limit = _timeouts.limit_for(pyfuncitem)
     funcargs = pyfuncitem.funcargs
     kwargs = {name: funcargs[name] for name in _compat.test_argnames(pyfuncitem)}
     hypothesis = getattr(pyfuncitem.obj, "hypothesis", None)
     if hypothesis is not None:
-        _run_hypothesis(pyfuncitem, runner, hypothesis, kwargs)
+        _run_hypothesis(pyfuncitem, runner, hypothesis, kwargs, owner, limit)
     else:
         context = contextvars.copy_context()
-        _loops.run(runner, pyfuncitem.obj(**kwargs), context, pyfuncitem)
+        test = pyfuncitem.obj(**kwargs)
+        _loops.run(runner, test, context, pyfuncitem, owner=owner, limit=limit)
     return True
 
 
@@ -62,6 +66,9 @@ def pytest_exception_interact(
     excinfo = call.excinfo
     if not isinstance(node, pytest.Item) or excinfo is None:
         return
+    section = getattr(excinfo.value, "asyncio_section", None)  # a timeout's other tasks
+    if section is not None:
+        report.sections.append(section)
     from pytest_asyncio import _diagnosis
 
     if _diagnosis.is_different_loop_error(excinfo.value):
@@ -72,7 +79,12 @@ def pytest_exception_interact(
 
 
 def _run_hypothesis(
-    item: pytest.Function, runner: LoopRunner, hypothesis: Any, kwargs: dict[str, Any]
+    item: pytest.Function,
+    runner: LoopRunner,
+    hypothesis: Any,
+    kwargs: dict[str, Any],
+    owner: Owner,
+    limit: _timeouts.Limit | None,
 ) -> None:
     """Run each hypothesis example as a job on the test's loop."""
     __tracebackhide__ = True
@@ -84,7 +96,8 @@ def _run_hypothesis(
     def run_example(*args: Any, **example_kwargs: Any) -> None:
         __tracebackhide__ = True
         context = contextvars.copy_context()
-        _loops.run(runner, inner(*args, **example_kwargs), context, item)
+        example = inner(*args, **example_kwargs)
+        _loops.run(runner, example, context, item, owner=owner, limit=limit)
 
     hypothesis.inner_test = run_example
     try:

@@ -1,0 +1,64 @@
+"""The report of a job that ran past its limit: where it waited, and what else was pending.
+
+Built inside the loop at the moment of expiry, before the job is cancelled: afterwards its
+coroutines have unwound and the chain is gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any
+
+from . import _awaits, _messages
+from ._runner import Job, Owner
+
+
+def report(job: Job, seconds: float, source: str) -> tuple[str, tuple[str, str] | None]:
+    """The failure message for *job* and the report section listing the other tasks."""
+    task = job.task
+    assert task is not None
+    owner = job.owner
+    origin = owner.origin if owner is not None else None
+    relative = _relative_to(os.getcwd())
+    steps = _awaits.user_steps(_awaits.task_frames(task, start=origin))
+    chain = "\n".join(_awaits.render(steps, relative)) or _messages.TIMED_OUT_NO_FRAMES
+    message = _messages.TIMED_OUT.format(
+        what=describe(owner), seconds=seconds, source=source, chain=chain
+    )
+    skip = {task, *_awaits.blocked_on(task)}
+    others = [other for other in asyncio.all_tasks(task.get_loop()) if other not in skip]
+    if not others:
+        return message, None
+    lines: list[str] = []
+    for other in others:
+        lines += _task_lines(other, relative)
+    return message, (_messages.TIMEOUT_TASKS_SECTION, "\n".join(lines))
+
+
+def describe(owner: Owner | None) -> str:
+    if owner is None:
+        return "a job"
+    if owner.phase == "call":
+        return _messages.TIMED_OUT_TEST.format(nodeid=owner.name)
+    return _messages.TIMED_OUT_FIXTURE.format(phase=owner.phase, name=owner.name)
+
+
+def _task_lines(task: asyncio.Task[Any], relative: Any) -> list[str]:
+    created = _awaits.created_at(task)
+    where = ""
+    if created is not None:
+        location = f"{relative(created.filename)}:{created.lineno} in {created.function}"
+        where = _messages.TIMEOUT_TASK_CREATED.format(location=location)
+    head = _messages.TIMEOUT_TASK.format(name=task.get_name(), created=where)
+    steps = _awaits.user_steps(_awaits.task_frames(task))
+    return [head, *(_awaits.render(steps, relative) or [_messages.TIMED_OUT_NO_FRAMES])]
+
+
+def _relative_to(directory: str) -> Any:
+    prefix = directory.rstrip(os.sep) + os.sep
+
+    def relative(filename: str) -> str:
+        return filename[len(prefix) :] if filename.startswith(prefix) else filename
+
+    return relative

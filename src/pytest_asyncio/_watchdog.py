@@ -1,0 +1,64 @@
+"""One thread per process that keeps the deadlines of running jobs on the real clock.
+
+The thread only waits and, when a deadline passes, calls the deadline's ``expire``; the
+deadline hands the work to its loop (``call_soon_threadsafe``). Started on first use: a run
+that sets no limit never starts it. A loop timer would be cheaper, but it runs on the loop's
+clock, which a virtual clock will make jump; limits are real time.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Final, Protocol
+
+from ._realtime import monotonic
+
+
+class Expiring(Protocol):
+    #: When it expires, on ``_realtime.monotonic``'s clock.
+    at: float
+
+    def expire(self) -> None:
+        """Called in the watchdog's thread once ``at`` has passed; must not block or raise."""
+
+
+class Watchdog:
+    __slots__ = ("_armed", "_changed", "_thread")
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition(threading.Lock())
+        self._armed: list[Expiring] = []
+        self._thread: threading.Thread | None = None
+
+    def arm(self, deadline: Expiring) -> None:
+        with self._changed:
+            self._armed.append(deadline)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._watch, name="pytest-asyncio-ng watchdog", daemon=True
+                )
+                self._thread.start()
+            self._changed.notify()
+
+    def disarm(self, deadline: Expiring) -> None:
+        # No notify: the thread wakes at the old deadline, finds nothing due, and waits on.
+        with self._changed:
+            if deadline in self._armed:
+                self._armed.remove(deadline)
+
+    def _watch(self) -> None:
+        while True:
+            with self._changed:
+                now = monotonic()
+                due = [deadline for deadline in self._armed if deadline.at <= now]
+                if not due:
+                    wait = min((deadline.at for deadline in self._armed), default=None)
+                    self._changed.wait(None if wait is None else wait - now)
+                    continue
+                for deadline in due:
+                    self._armed.remove(deadline)
+            for deadline in due:
+                deadline.expire()
+
+
+WATCHDOG: Final = Watchdog()
