@@ -14,12 +14,14 @@ from . import _awaits, _messages
 from ._runner import Job, Owner
 
 
-def report(job: Job, seconds: float, source: str) -> tuple[str, tuple[str, str] | None]:
-    """The failure message for *job* and the report section listing the other tasks."""
+def report(
+    job: Job, owner: Owner, seconds: float, source: str
+) -> tuple[str, tuple[str, str] | None]:
+    """The failure message for *owner*'s job, which runs *job* now (itself, or a job nested
+    in it), and the report section listing the other tasks of the loop."""
     task = job.task
     assert task is not None
-    owner = job.owner
-    origin = owner.origin if owner is not None else None
+    origin = owner.origin if job.owner is owner else None
     relative = _relative_to(os.getcwd())
     steps = _awaits.user_steps(_awaits.task_frames(task, start=origin))
     chain = "\n".join(_awaits.render(steps, relative)) or _messages.TIMED_OUT_NO_FRAMES
@@ -36,9 +38,7 @@ def report(job: Job, seconds: float, source: str) -> tuple[str, tuple[str, str] 
     return message, (_messages.TIMEOUT_TASKS_SECTION, "\n".join(lines))
 
 
-def describe(owner: Owner | None) -> str:
-    if owner is None:
-        return "a job"
+def describe(owner: Owner) -> str:
     if owner.phase == "call":
         return _messages.TIMED_OUT_TEST.format(nodeid=owner.name)
     return _messages.TIMED_OUT_FIXTURE.format(phase=owner.phase, name=owner.name)

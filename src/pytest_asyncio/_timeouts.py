@@ -145,6 +145,7 @@ def run(
             return result
     finally:
         WATCHDOG.disarm(deadline)
+        deadline.finished = True
     deadline.settle()
     return _fail(deadline.failure)
 
@@ -159,7 +160,7 @@ def _fail(failure: TimedOut | None) -> NoReturn:
 class Deadline:
     """The deadline of one job; expires in the watchdog's thread, acts in the loop's."""
 
-    __slots__ = ("at", "expired_at", "failure", "limit", "owner", "runner", "task")
+    __slots__ = ("at", "expired_at", "failure", "finished", "limit", "owner", "runner", "task")
 
     def __init__(self, runner: LoopRunner, owner: Owner, limit: Limit) -> None:
         self.runner = runner
@@ -170,6 +171,8 @@ class Deadline:
         self.expired_at: float | None = None
         self.failure: TimedOut | None = None
         self.task: asyncio.Task[Any] | None = None
+        #: The job is over; set in the loop's thread, like ``_cancel`` runs.
+        self.finished = False
 
     def expire(self) -> None:
         # RuntimeError: the loop was closed meanwhile, and nothing runs on it any more.
@@ -177,12 +180,15 @@ class Deadline:
             self.runner.loop.call_soon_threadsafe(self._cancel)
 
     def _cancel(self) -> None:
+        if self.finished:
+            return  # it ended while the watchdog woke up; a later job may be running now
+        # The current job is ours, or one it runs in its own task (a fixture set up from it).
         job = self.runner.current_job
-        if job is None or job.owner is not self.owner or job.done or job.task is None:
-            return  # it finished while the watchdog woke up
+        if job is None or job.done or job.task is None:
+            return
         from . import _hung
 
-        message, section = _hung.report(job, self.limit.seconds, self.limit.source)
+        message, section = _hung.report(job, self.owner, self.limit.seconds, self.limit.source)
         self.failure = TimedOut(message, section)
         self.expired_at = monotonic()
         self.task = job.task

@@ -208,3 +208,43 @@ def test_each_hypothesis_example_gets_the_limit(pytester: pytest.Pytester) -> No
     result.stdout.fnmatch_lines(
         ["*test_examples*ran longer than 0.2 s*", "*await asyncio.sleep(3600)"]
     )
+
+
+def test_chain_goes_through_a_fixture_looked_up_from_the_test(pytester: pytest.Pytester) -> None:
+    """The test's limit passes while a fixture it awaits with getfixturevalue is set up in its
+    task: the test is reported, with the chain down into the fixture."""
+    pytester.makepyfile(
+        test_nested="""
+        import asyncio
+        import pytest
+        import pytest_asyncio
+
+
+        @pytest_asyncio.fixture
+        async def slow():
+            await asyncio.Event().wait()
+
+
+        @pytest.mark.asyncio(timeout=0.2)
+        async def test_looks_up(request):
+            await pytest_asyncio.getfixturevalue(request, "slow")
+
+
+        @pytest.mark.asyncio
+        async def test_after():
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(failed=1, passed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "test test_nested.py::test_looks_up ran longer than 0.2 s*",
+            "  test_nested.py:13 in test_looks_up",
+            '      await pytest_asyncio.getfixturevalue(request, "slow")',
+            "  test_nested.py:8 in slow",
+            "      await asyncio.Event().wait()",
+            "If it needs more time*",
+        ],
+        consecutive=True,
+    )
