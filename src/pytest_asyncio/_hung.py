@@ -15,7 +15,7 @@ from ._runner import Job, Owner
 
 
 def report(
-    job: Job, owner: Owner, seconds: float, source: str
+    job: Job, owner: Owner, seconds: float, source: str, *, refused: float | None = None
 ) -> tuple[str, tuple[str, str] | None]:
     """The failure message for *owner*'s job, which runs *job* now (itself, or a job nested
     in it), and the report section listing the other tasks of the loop."""
@@ -25,9 +25,14 @@ def report(
     relative = _relative_to(os.getcwd())
     steps = _awaits.user_steps(_awaits.task_frames(task, start=origin))
     chain = "\n".join(_awaits.render(steps, relative)) or _messages.TIMED_OUT_NO_FRAMES
-    message = _messages.TIMED_OUT.format(
-        what=describe(owner), seconds=seconds, source=source, chain=chain
-    )
+    if refused is None:
+        message = _messages.TIMED_OUT.format(
+            what=describe(owner), seconds=seconds, source=source, chain=chain
+        )
+    else:
+        message = _messages.TIMED_OUT_REFUSED.format(
+            what=describe(owner), seconds=seconds, source=source, grace=refused, chain=chain
+        )
     skip = {task, *_awaits.blocked_on(task)}
     others = [other for other in asyncio.all_tasks(task.get_loop()) if other not in skip]
     if not others:

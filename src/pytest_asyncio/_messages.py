@@ -168,6 +168,13 @@ TIMED_OUT: Final = (
     "was waiting here, outermost call first:\n{chain}\nIf it needs more time, raise the "
     "limit; else the innermost await above is the one that never completed."
 )
+TIMED_OUT_REFUSED: Final = (
+    "{what} ran longer than {seconds:g} s (the limit set by {source}), was cancelled, and "
+    "refused to stop: {grace:g} s later it was still running, having caught the "
+    "CancelledError. It was ended by force while waiting here, outermost call first:\n"
+    "{chain}\nLet CancelledError propagate: re-raise it after your cleanup instead of "
+    "catching it and going on."
+)
 TIMED_OUT_NO_FRAMES: Final = "  (no frame of your code: it was waiting inside asyncio)"
 TIMED_OUT_TEST: Final = "test {nodeid}"
 TIMED_OUT_FIXTURE: Final = "the {phase} of async fixture {name!r}"

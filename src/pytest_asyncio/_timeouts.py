@@ -37,6 +37,8 @@ T = TypeVar("T")
 KEY: Final = "asyncio_timeout"
 FLAG: Final = "--asyncio-timeout"
 VALID: Final = "a number of seconds (0 for no limit)"
+#: How long a cancelled job may take to stop before it is said to refuse, and ended by force.
+GRACE: Final = 1.0
 LIMIT_KEY: Final = pytest.StashKey["Limit | None"]()
 
 
@@ -160,7 +162,17 @@ def _fail(failure: TimedOut | None) -> NoReturn:
 class Deadline:
     """The deadline of one job; expires in the watchdog's thread, acts in the loop's."""
 
-    __slots__ = ("at", "expired_at", "failure", "finished", "limit", "owner", "runner", "task")
+    __slots__ = (
+        "at",
+        "cancelled",
+        "expired_at",
+        "failure",
+        "finished",
+        "limit",
+        "owner",
+        "runner",
+        "task",
+    )
 
     def __init__(self, runner: LoopRunner, owner: Owner, limit: Limit) -> None:
         self.runner = runner
@@ -173,11 +185,13 @@ class Deadline:
         self.task: asyncio.Task[Any] | None = None
         #: The job is over; set in the loop's thread, like ``_cancel`` runs.
         self.finished = False
+        #: The job was cancelled; ``at`` is now the end of its grace period.
+        self.cancelled = False
 
     def expire(self) -> None:
         # RuntimeError: the loop was closed meanwhile, and nothing runs on it any more.
         with contextlib.suppress(RuntimeError):
-            self.runner.loop.call_soon_threadsafe(self._cancel)
+            self.runner.loop.call_soon_threadsafe(self._force if self.cancelled else self._cancel)
 
     def _cancel(self) -> None:
         if self.finished:
@@ -192,6 +206,31 @@ class Deadline:
         self.failure = TimedOut(message, section)
         self.expired_at = monotonic()
         self.task = job.task
+        job.task.cancel()
+        self.cancelled = True
+        self.at = self.expired_at + GRACE
+        WATCHDOG.arm(self)
+
+    def _force(self) -> None:
+        """The job caught the cancellation and went on: close its coroutine, which raises
+        GeneratorExit where it waits (a bare ``except CancelledError`` lets that through),
+        and wake its task so the job ends."""
+        if self.finished:
+            return
+        job = self.runner.current_job
+        close = getattr(job.awaitable, "close", None) if job is not None else None
+        if job is None or job.done or job.task is None or close is None:
+            return
+        from . import _hung
+
+        message, section = _hung.report(
+            job, self.owner, self.limit.seconds, self.limit.source, refused=GRACE
+        )
+        self.failure = TimedOut(message, section)
+        try:
+            close()
+        except RuntimeError:  # it ignored GeneratorExit as well: nothing more can be done
+            return
         job.task.cancel()
 
     def settle(self) -> None:
