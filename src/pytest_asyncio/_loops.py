@@ -18,7 +18,13 @@ from typing import Any, Final, TypeVar
 import pytest
 
 from . import _collect, _compat, _messages, _overrides
-from ._runner import LoopClosedError, LoopFactory, LoopRunner, LoopRunningError
+from ._runner import (
+    LoopClosedError,
+    LoopFactory,
+    LoopRunner,
+    LoopRunningError,
+    LoopStoppedError,
+)
 from ._scopes import LoopScope, scope_node
 from ._settings import SETTINGS_KEY
 from ._warnings import PytestAsyncioWarning, warn_at
@@ -154,11 +160,13 @@ def run(
     __tracebackhide__ = True
     try:
         return runner.run(awaitable, context)
-    except (LoopRunningError, LoopClosedError) as error:
+    except (LoopRunningError, LoopClosedError, LoopStoppedError) as error:
         if isinstance(what, pytest.Item):
             what = f"test {what.nodeid}"
         if isinstance(error, LoopClosedError):
             message = _messages.LOOP_CLOSED_BEFORE_USE.format(loop=runner.label, what=what)
+        elif isinstance(error, LoopStoppedError):
+            message = _messages.LOOP_STOPPED.format(what=what, loop=runner.label)
         elif fixture is not None:
             message = _messages.FIXTURE_FROM_RUNNING_LOOP.format(name=fixture)
         else:

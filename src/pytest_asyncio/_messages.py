@@ -156,3 +156,9 @@ LOOP_CLOSED_BEFORE_USE: Final = (
     "{what} cannot run: the {loop} was closed before its scope ended; do not close loops "
     "that pytest-asyncio-ng owns."
 )
+LOOP_STOPPED: Final = (
+    "{what} failed: the {loop} was stopped with loop.stop() while it ran. A test or fixture "
+    "run by pytest-asyncio-ng must not stop its loop. To end the test early, return or raise; "
+    "to end a task, cancel it; to run a loop that you stop yourself, create it with "
+    "asyncio.new_event_loop() in a sync test or fixture."
+)

@@ -1,0 +1,53 @@
+"""Every private attribute of asyncio that the runner reads or changes, in one place.
+
+asyncio offers no public way to ask these questions. Each helper reads attributes that asyncio's
+own loops and tasks have on Python 3.10 - 3.13 (tests/unit/test_unit_aio.py checks them on the
+running version) and answers safely for loops and tasks that lack them (uvloop, a user's own
+loop): the runner then takes its slower, general path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+
+def cancel_pending(task: asyncio.Task[object]) -> bool:
+    """Whether ``task.cancel()`` was called and not yet delivered to the task's coroutine.
+
+    A task cancelled while it runs (``asyncio.current_task().cancel()``) only raises
+    ``CancelledError`` at its next ``await``; if its coroutine returns first, asyncio ends the
+    task cancelled all the same. ``Task.cancelling()`` (3.11+) cannot tell this apart from a
+    cancellation that was delivered and caught, and 3.10 has no public way at all; asyncio
+    keeps the request in ``_must_cancel``.
+    """
+    return bool(getattr(task, "_must_cancel", False))
+
+
+def is_stopping(loop: asyncio.AbstractEventLoop) -> bool:
+    """Whether ``loop.stop()`` was called and the loop has not stopped yet.
+
+    False when unknown: a stop asked for in the same step as one of the runner's own then goes
+    unnoticed, as with ``asyncio.run()``.
+    """
+    return bool(getattr(loop, "_stopping", False))
+
+
+def nothing_to_clean(loop: asyncio.AbstractEventLoop) -> bool:
+    """No pending task, async generator, default executor or ready callback on *loop*.
+
+    Reads attributes of asyncio's own loops; False for any other loop, which then gets the full
+    shutdown."""
+    asyncgens = getattr(loop, "_asyncgens", None)
+    ready = getattr(loop, "_ready", None)
+    if asyncgens is None or ready is None or asyncgens or ready:
+        return False
+    if getattr(loop, "_default_executor", True) is not None:
+        return False
+    return not asyncio.all_tasks(loop)
+
+
+def forget_pending(task: asyncio.Task[object]) -> None:
+    """Let *task*, pending on a closed loop, be dropped without asyncio's "Task was destroyed
+    but it is pending!" error: nothing can run it any more, and the error would blame the user
+    for a loop someone else closed."""
+    task._log_destroy_pending = False  # type: ignore[attr-defined]
