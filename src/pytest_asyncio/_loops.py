@@ -12,6 +12,7 @@ import contextlib
 import contextvars
 import dataclasses
 import functools
+import sys
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, Final, TypeVar
 
@@ -24,6 +25,7 @@ from ._runner import (
     LoopRunner,
     LoopRunningError,
     LoopStoppedError,
+    cancelled_on_return,
 )
 from ._scopes import LoopScope, scope_node
 from ._settings import SETTINGS_KEY
@@ -160,9 +162,12 @@ def run(
     __tracebackhide__ = True
     try:
         return runner.run(awaitable, context)
+    except asyncio.CancelledError as error:
+        if sys.version_info >= (3, 11) and cancelled_on_return(error):
+            error.add_note(_messages.CANCELLED_ON_RETURN.format(what=_describe(what)))
+        raise
     except (LoopRunningError, LoopClosedError, LoopStoppedError) as error:
-        if isinstance(what, pytest.Item):
-            what = f"test {what.nodeid}"
+        what = _describe(what)
         if isinstance(error, LoopClosedError):
             message = _messages.LOOP_CLOSED_BEFORE_USE.format(loop=runner.label, what=what)
         elif isinstance(error, LoopStoppedError):
@@ -172,6 +177,10 @@ def run(
         else:
             message = _messages.LOOP_ALREADY_RUNNING.format(what=what, loop=runner.label)
     pytest.fail(message, pytrace=False)
+
+
+def _describe(what: str | pytest.Item) -> str:
+    return f"test {what.nodeid}" if isinstance(what, pytest.Item) else what
 
 
 def select_factory(item: pytest.Item) -> Factory:

@@ -157,8 +157,13 @@ LOOP_CLOSED_BEFORE_USE: Final = (
     "that pytest-asyncio-ng owns."
 )
 LOOP_STOPPED: Final = (
-    "{what} failed: the {loop} was stopped with loop.stop() while it ran. A test or fixture "
-    "run by pytest-asyncio-ng must not stop its loop. To end the test early, return or raise; "
-    "to end a task, cancel it; to run a loop that you stop yourself, create it with "
-    "asyncio.new_event_loop() in a sync test or fixture."
+    "{what} failed: the {loop} was stopped with loop.stop() while it ran on that loop. "
+    "pytest-asyncio-ng runs the loop, and tests and fixtures must not stop it. To end a test "
+    "early, return or raise; to end a task, cancel it; to run a loop that you stop yourself, "
+    "create it with asyncio.new_event_loop() in a sync test or fixture."
+)
+CANCELLED_ON_RETURN: Final = (
+    "{what} returned or yielded while a cancel() of its own task was still pending, so it "
+    "fails as cancelled, as it would under asyncio.run(). Await something after cancel() to "
+    "receive the CancelledError there, or do not cancel the task that runs tests and fixtures."
 )

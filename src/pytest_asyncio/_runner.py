@@ -426,9 +426,10 @@ class LoopRunner:
             job.result = await _InContext(awaitable, job.context)
         except BaseException as exc:
             job.error = exc
-        # No local name for the error: this frame is in its traceback (see run()).
-        ended = job.error is None or isinstance(job.error, StopAsyncIteration)
-        if ended and _aio.cancel_pending(task):
+        # Not after an error: as in a task, the error wins. Nor after StopAsyncIteration, the
+        # end of an async generator fixture's teardown: a CancelledError there, a
+        # BaseException, would make pytest skip the teardown of the fixtures still set up.
+        if job.error is None and _aio.cancel_pending(task):
             await _take_pending_cancellation(job)
         _uncancel_all(task)
         job.done = True
@@ -436,16 +437,28 @@ class LoopRunner:
             self._stop(task.get_loop())
 
 
+#: Set on the CancelledError of a job that ended with a cancellation of its task pending.
+_PENDING_MARK: Final = "_pytest_asyncio_cancelled_on_return"
+
+
 async def _take_pending_cancellation(job: _Job) -> None:
-    """The job returned (or its async generator ended) with a ``cancel()`` of its task still
+    """The job returned (or its async generator yielded) with a ``cancel()`` of its task still
     pending: as a task whose coroutine returns then ends cancelled, the job fails with the
     ``CancelledError`` asyncio delivers at this await."""
     __tracebackhide__ = True
     try:
         await asyncio.sleep(0)
     except asyncio.CancelledError as exc:
+        setattr(exc, _PENDING_MARK, True)
         job.result = None
-        job.error = exc
+        # Raised here, in asyncio's sleep(), not where the user's code was: show no frame.
+        job.error = exc.with_traceback(None)
+
+
+def cancelled_on_return(error: BaseException) -> bool:
+    """Whether *error* is the ``CancelledError`` of a job that ended with a cancellation of
+    its task pending (see :func:`_take_pending_cancellation`)."""
+    return bool(getattr(error, _PENDING_MARK, False))
 
 
 def _uncancel_all(task: asyncio.Task[Any]) -> None:
