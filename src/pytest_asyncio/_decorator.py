@@ -112,8 +112,8 @@ def fixture_kind(
 ) -> FixtureKind | None:
     """How to run a fixture function for *request*, or None if it is not ours to run.
 
-    In auto mode an undecorated async fixture is ours unless another plugin (anyio) claims
-    the test that requests it."""
+    In auto (and legacy) mode an undecorated async fixture is ours unless another plugin
+    (anyio) claims the test that requests it."""
     kind: FixtureKind | None = async_kind(function)
     if kind is None:
         if options_of(function) is None:
@@ -121,7 +121,7 @@ def fixture_kind(
         return "generator" if inspect.isgeneratorfunction(function) else "sync"
     if options_of(function) is not None:
         return kind
-    if settings.auto and not _marks.scan(_compat.request_item(request)).foreign:
+    if settings.auto_fixtures and not _marks.scan(_compat.request_item(request)).foreign:
         return kind
     return None
 

@@ -21,6 +21,12 @@ BOTH_PLUGINS_INSTALLED: Final = (
     "'pytest_asyncio' package. Uninstall one of them: 'pip uninstall pytest-asyncio' keeps "
     "pytest-asyncio-ng."
 )
+LEGACY_MODE_DEPRECATED: Final = (
+    "asyncio_mode = legacy (from {origin}) is deprecated. It still works as it did: tests run "
+    "only if marked @pytest.mark.asyncio, and every async fixture runs, also those declared "
+    "with @pytest.fixture. Write asyncio_mode = auto to run every async test and fixture; or "
+    "asyncio_mode = strict, and declare async fixtures with @pytest_asyncio.fixture."
+)
 HEADER: Final = (
     "asyncio: mode={mode}, debug={debug}, "
     "asyncio_default_fixture_loop_scope={fixture_loop_scope}, "

@@ -15,9 +15,12 @@ import pytest
 
 from . import _compat, _messages
 from ._scopes import SCOPE_CHOICES, LoopScope, as_scope
+from ._warnings import PytestAsyncioDeprecationWarning
 
-Mode = Literal["strict", "auto"]
+Mode = Literal["strict", "auto", "legacy"]
+#: The modes to choose from (legacy is accepted too, with a deprecation warning).
 MODES: Final[tuple[Mode, ...]] = ("strict", "auto")
+LEGACY: Final = "legacy"
 FIXTURE_SCOPE: Final = "fixture-scope"
 
 SETTINGS_KEY: Final = pytest.StashKey["Settings"]()
@@ -32,11 +35,15 @@ class Settings:
     #: The raw ini value, for the report header.
     fixture_loop_scope_setting: str | None = None
     default_test_loop_scope: LoopScope = "function"
-    #: ``mode == "auto"``, read for every async test and fixture: a field, not a property.
+    #: ``mode == "auto"``: every async test is ours. Read for every async test: a field, not
+    #: a property.
     auto: bool = dataclasses.field(init=False)
+    #: Every async fixture is ours, declared with @pytest.fixture or not: auto and legacy mode.
+    auto_fixtures: bool = dataclasses.field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "auto", self.mode == "auto")
+        object.__setattr__(self, "auto_fixtures", self.mode != "strict")
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -106,7 +113,22 @@ def _mode(config: pytest.Config) -> Mode:
     for mode in MODES:
         if value == mode:
             return mode
+    if value == LEGACY:
+        # pytest-asyncio's default before 0.19, still found in old configurations.
+        _deprecated(config, _messages.LEGACY_MODE_DEPRECATED.format(origin=origin))
+        return "legacy"
     raise _invalid("asyncio_mode", value, origin, ", ".join(MODES))
+
+
+def _deprecated(config: pytest.Config, message: str) -> None:
+    """Warn once, at configure time, as the ini's filterwarnings and -W say."""
+    __tracebackhide__ = True
+    try:
+        config.issue_config_time_warning(PytestAsyncioDeprecationWarning(message), stacklevel=3)
+    except PytestAsyncioDeprecationWarning:
+        # Turned into an error (filterwarnings = error): end the run with the message alone,
+        # where pytest would show an internal error with a traceback.
+        raise pytest.UsageError(message) from None
 
 
 def _debug(config: pytest.Config) -> bool:
