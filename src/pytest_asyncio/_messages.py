@@ -68,6 +68,11 @@ UNKNOWN_LOOP_FACTORY: Final = (
     "loop factory {name!r} is not returned by pytest_asyncio_loop_factories for {nodeid}; "
     "available: {available}."
 )
+UNMARKED_ASYNC_TEST: Final = (
+    "{nodeid} is an async test without @pytest.mark.asyncio, and in {mode} mode only marked "
+    "tests run. Mark it @pytest.mark.asyncio (or mark its class, or its module with "
+    "pytestmark = pytest.mark.asyncio), or set asyncio_mode = auto to run every async test."
+)
 UNITTEST_ASYNC_METHOD: Final = (
     "{nodeid} is an async test method of a unittest.TestCase, which calls it without ever "
     "awaiting it, so it would pass without running. Derive the class from "
@@ -77,6 +82,10 @@ SYNC_TEST_MARKED: Final = (
     "{nodeid} is marked with @pytest.mark.asyncio but is not an async function, so the mark "
     "does nothing. Remove the mark; if it comes from a pytestmark on the module or class, "
     "check that pytestmark."
+)
+TEST_RETURNED_VALUE: Final = (
+    "{nodeid} returned {value} instead of None, and pytest ignores what a test returns. To "
+    "check the value, write assert instead of return."
 )
 ASYNC_GENERATOR_TEST: Final = (
     "{nodeid} is an async generator function and cannot run as a test: tests must not "
