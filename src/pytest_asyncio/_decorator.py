@@ -12,7 +12,7 @@ import pytest
 
 from . import _compat, _marks, _messages
 from ._inspect import async_kind
-from ._scopes import SCOPE_CHOICES, LoopScope, as_scope
+from ._scopes import SCOPE_CHOICES, SCOPES, LoopScope, as_scope
 
 if TYPE_CHECKING:
     from ._settings import Settings
@@ -133,9 +133,10 @@ def _checked_loop_scope(value: str | None, function: Callable[..., Any]) -> Loop
     scope = as_scope(value)
     if scope is None:
         name = getattr(function, "__qualname__", repr(function))
-        raise pytest.UsageError(
-            _messages.FIXTURE_BAD_LOOP_SCOPE.format(value=value, name=name, choices=SCOPE_CHOICES)
+        message = _messages.FIXTURE_BAD_LOOP_SCOPE.format(
+            value=value, name=name, choices=SCOPE_CHOICES
         )
+        raise pytest.UsageError(_messages.suggesting(message, value, SCOPES))
     return scope
 
 

@@ -6,7 +6,35 @@ text exactly. A message says what happened, where (in the user's own names), and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final
+
+# --- misspelt names and values --------------------------------------------------------------
+
+#: Appended, after a space, to a message about a value close to a valid one.
+DID_YOU_MEAN: Final = "Did you mean {suggestion!r}?"
+#: Appended, after a space, to a message about a keyword close to an accepted one.
+DID_YOU_MEAN_KEYWORD: Final = "Did you mean {suggestion}= instead of {name}=?"
+
+
+def close_match(value: object, choices: Iterable[str]) -> str | None:
+    """The one of *choices* (lowercase names) that a misspelt *value* is closest to, if any
+    is close enough."""
+    if not isinstance(value, str):
+        return None
+    import difflib  # only on the way to an error
+
+    matches = difflib.get_close_matches(value.lower(), list(choices), n=1)
+    return matches[0] if matches else None
+
+
+def suggesting(message: str, value: object, choices: Iterable[str]) -> str:
+    """*message*, with DID_YOU_MEAN added when *value* is close to one of *choices*."""
+    suggestion = close_match(value, choices)
+    if suggestion is None:
+        return message
+    return f"{message} {DID_YOU_MEAN.format(suggestion=suggestion)}"
+
 
 # --- configuration -------------------------------------------------------------------------
 
