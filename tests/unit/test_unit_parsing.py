@@ -55,6 +55,10 @@ def test_parse_keeps_factory_order() -> None:
             _messages.MARK_BAD_FACTORIES.format(nodeid=NODEID, value=[]),
         ),
         (
+            {"loop_factories": [""]},
+            _messages.MARK_BAD_FACTORIES.format(nodeid=NODEID, value=[""]),
+        ),
+        (
             {"timeout": 3},
             _messages.MARK_UNKNOWN_KEYWORDS.format(nodeid=NODEID, names="timeout"),
         ),
