@@ -54,14 +54,14 @@ def pytest_pycollect_makeitem(
     kind = async_kind(function)
     if kind is None and not hasattr(function, "hypothesis"):
         return (yield)  # sync tests: nothing to prepare
-    if kind is not None and collector.istestfunction(obj, name):
+    plan = _plan(collector)
+    if kind is not None and plan.overrides and collector.istestfunction(obj, name):
         # Before pytest builds the items: a parametrized override parametrizes the tests.
-        for fixture in _plan(collector).overrides:
+        for fixture in plan.overrides:
             pytest.mark.usefixtures(fixture.name)(function)
     result = yield
     if not result:
         return result  # not a test, as pytest decided
-    plan = _plan(collector)
     if kind == "coroutine" and not plan.prepare_coroutines:
         return result  # strict mode, no package mark: nothing to add to the items
     for item in result if isinstance(result, list) else [result]:
