@@ -5,7 +5,7 @@ from __future__ import annotations
 import types
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pytest
 from _pytest._code import getfslineno
@@ -14,6 +14,12 @@ from _pytest.python import importtestmodule
 from _pytest.unittest import TestCaseFunction
 
 __all__ = ["FixtureDef", "SubRequest"]
+
+#: What pytest warns with when a test returns a value; None on pytest 8.4.0, which fails the
+#: test instead (8.4.1 brought the warning back).
+RETURN_NOT_NONE_WARNING: Final[type[Warning] | None] = getattr(
+    pytest, "PytestReturnNotNoneWarning", None
+)
 
 
 def raw_ini_value(config: pytest.Config, key: str) -> object:
@@ -93,3 +99,21 @@ def fixture_defs(node: pytest.Item | pytest.Collector, name: str) -> Sequence[Fi
     """The definitions of fixture *name* visible from *node*, innermost last."""
     defs = node.session._fixturemanager.getfixturedefs(name, node)
     return defs or ()
+
+
+#: How the failures of an async test that no plugin ran begin: pytest's own (pytest >= 8.4),
+#: and hypothesis's for a @given test (its executor got a coroutine).
+_UNSUPPORTED_ASYNC: Final = (
+    "async def functions are not natively supported",
+    "Hypothesis doesn't know how to run async test functions",
+)
+
+
+def is_unsupported_async_failure(error: BaseException) -> bool:
+    """Whether *error* is pytest's (or hypothesis's) failure of an async test that no plugin
+    ran, which advises installing an async plugin. Should either reword it, its own message
+    is shown instead of ours."""
+    message = getattr(error, "msg", None) if isinstance(error, pytest.fail.Exception) else None
+    if message is None:
+        message = str(error) if type(error).__module__ == "hypothesis.errors" else ""
+    return isinstance(message, str) and message.startswith(_UNSUPPORTED_ASYNC)

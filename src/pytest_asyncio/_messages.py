@@ -6,7 +6,35 @@ text exactly. A message says what happened, where (in the user's own names), and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final
+
+# --- misspelt names and values --------------------------------------------------------------
+
+#: Appended, after a space, to a message about a value close to a valid one.
+DID_YOU_MEAN: Final = "Did you mean {suggestion!r}?"
+#: Appended, after a space, to a message about a keyword close to an accepted one.
+DID_YOU_MEAN_KEYWORD: Final = "Did you mean {suggestion}= instead of {name}=?"
+
+
+def close_match(value: object, choices: Iterable[str]) -> str | None:
+    """The one of *choices* (lowercase names) that a misspelt *value* is closest to, if any
+    is close enough."""
+    if not isinstance(value, str):
+        return None
+    import difflib  # only on the way to an error
+
+    matches = difflib.get_close_matches(value.lower(), list(choices), n=1)
+    return matches[0] if matches else None
+
+
+def suggesting(message: str, value: object, choices: Iterable[str]) -> str:
+    """*message*, with DID_YOU_MEAN added when *value* is close to one of *choices*."""
+    suggestion = close_match(value, choices)
+    if suggestion is None:
+        return message
+    return f"{message} {DID_YOU_MEAN.format(suggestion=suggestion)}"
+
 
 # --- configuration -------------------------------------------------------------------------
 
@@ -20,6 +48,12 @@ BOTH_PLUGINS_INSTALLED: Final = (
     "pytest-asyncio-ng: pytest-asyncio {version} is installed as well, and both provide the "
     "'pytest_asyncio' package. Uninstall one of them: 'pip uninstall pytest-asyncio' keeps "
     "pytest-asyncio-ng."
+)
+LEGACY_MODE_DEPRECATED: Final = (
+    "asyncio_mode = legacy (from {origin}) is deprecated. It still works as it did: tests run "
+    "only if marked @pytest.mark.asyncio, and every async fixture runs, also those declared "
+    "with @pytest.fixture. Write asyncio_mode = auto to run every async test and fixture; or "
+    "asyncio_mode = strict, and declare async fixtures with @pytest_asyncio.fixture."
 )
 HEADER: Final = (
     "asyncio: mode={mode}, debug={debug}, "
@@ -62,6 +96,11 @@ UNKNOWN_LOOP_FACTORY: Final = (
     "loop factory {name!r} is not returned by pytest_asyncio_loop_factories for {nodeid}; "
     "available: {available}."
 )
+UNMARKED_ASYNC_TEST: Final = (
+    "{nodeid} is an async test without @pytest.mark.asyncio, and in {mode} mode only marked "
+    "tests run. Mark it @pytest.mark.asyncio (or mark its class, or its module with "
+    "pytestmark = pytest.mark.asyncio), or set asyncio_mode = auto to run every async test."
+)
 UNITTEST_ASYNC_METHOD: Final = (
     "{nodeid} is an async test method of a unittest.TestCase, which calls it without ever "
     "awaiting it, so it would pass without running. Derive the class from "
@@ -71,6 +110,10 @@ SYNC_TEST_MARKED: Final = (
     "{nodeid} is marked with @pytest.mark.asyncio but is not an async function, so the mark "
     "does nothing. Remove the mark; if it comes from a pytestmark on the module or class, "
     "check that pytestmark."
+)
+TEST_RETURNED_VALUE: Final = (
+    "{nodeid} returned {value} instead of None, and pytest ignores what a test returns. To "
+    "check the value, write assert instead of return."
 )
 ASYNC_GENERATOR_TEST: Final = (
     "{nodeid} is an async generator function and cannot run as a test: tests must not "

@@ -8,7 +8,7 @@ from typing import NamedTuple
 import pytest
 
 from pytest_asyncio import _collect, _marks, _overrides
-from pytest_asyncio._inspect import async_kind
+from pytest_asyncio._inspect import async_kind, plain_function
 from pytest_asyncio._settings import SETTINGS_KEY, Settings
 
 #: An invalid result of the loop factories hook, raised once collection is done.
@@ -46,16 +46,22 @@ _Collected = None | pytest.Item | pytest.Collector | list[pytest.Item | pytest.C
 def pytest_pycollect_makeitem(
     collector: pytest.Module | pytest.Class, name: str, obj: object
 ) -> Generator[None, _Collected, _Collected]:
-    function = getattr(obj, "__func__", obj)
+    # Called for every name of every module and class: look at types only (plain_function),
+    # never at attributes a user's object computes, and leave the rest to pytest.
+    function = plain_function(obj)
+    if function is None:
+        return (yield)
     kind = async_kind(function)
     if kind is None and not hasattr(function, "hypothesis"):
         return (yield)  # sync tests: nothing to prepare
     plan = _plan(collector)
-    for fixture in plan.overrides if kind else ():
-        pytest.mark.usefixtures(fixture.name)(function)
+    if kind is not None and plan.overrides and collector.istestfunction(obj, name):
+        # Before pytest builds the items: a parametrized override parametrizes the tests.
+        for fixture in plan.overrides:
+            pytest.mark.usefixtures(fixture.name)(function)
     result = yield
-    if result is None:
-        return result
+    if not result:
+        return result  # not a test, as pytest decided
     if kind == "coroutine" and not plan.prepare_coroutines:
         return result  # strict mode, no package mark: nothing to add to the items
     for item in result if isinstance(result, list) else [result]:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import contextvars
 import functools
-from typing import TYPE_CHECKING, Any
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
-from pytest_asyncio import _collect, _compat
+from pytest_asyncio import _collect, _compat, _messages
+from pytest_asyncio._collect import UNMARKED_KEY
+from pytest_asyncio._warnings import warn_at
 
 if TYPE_CHECKING:
     from pytest_asyncio._runner import LoopRunner
@@ -23,6 +26,8 @@ if TYPE_CHECKING:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     spec = _collect.spec_of(item)
     if spec is None:
+        if UNMARKED_KEY in item.stash:
+            _watch_unmarked_tests(item.config)
         return
     if spec.error is not None:
         pytest.fail(spec.error, pytrace=False)
@@ -48,8 +53,52 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
         _run_hypothesis(pyfuncitem, runner, hypothesis, kwargs)
     else:
         context = contextvars.copy_context()
-        _loops.run(runner, pyfuncitem.obj(**kwargs), context, pyfuncitem)
+        result = _loops.run(runner, pyfuncitem.obj(**kwargs), context, pyfuncitem)
+        if result is not None:
+            _returned(pyfuncitem, result)
     return True
+
+
+def _returned(item: pytest.Function, result: object) -> None:
+    """Treat a value returned by an async test as pytest treats one from a sync test."""
+    import reprlib
+
+    message = _messages.TEST_RETURNED_VALUE.format(nodeid=item.nodeid, value=reprlib.repr(result))
+    if _compat.RETURN_NOT_NONE_WARNING is None:  # pytest 8.4.0 failed such tests
+        pytest.fail(message, pytrace=False)
+    warn_at(item, _compat.RETURN_NOT_NONE_WARNING(message))
+
+
+_UNMARKED_PLUGIN: Final = "asyncio-ng-unmarked-async-tests"
+
+
+def _watch_unmarked_tests(config: pytest.Config) -> None:
+    # Registered with the first unmarked async test: a run without one pays nothing per test.
+    manager = config.pluginmanager
+    if manager.get_plugin(_UNMARKED_PLUGIN) is None:
+        manager.register(_UnmarkedAsyncTests(), _UNMARKED_PLUGIN)
+
+
+class _UnmarkedAsyncTests:
+    """Explains why an unmarked async test in strict mode did not run.
+
+    Another plugin may run such a test through its own ``pytest_pyfunc_call``; only if none
+    does, pytest (or hypothesis, for a ``@given`` test) fails it advising to install an async
+    plugin, and that failure is replaced with one that says how to have this plugin run it.
+    """
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> Generator[None, object, object]:
+        # No __tracebackhide__: with pytrace=False pytest shows the message alone, and would
+        # add a note about hidden frames.
+        try:
+            return (yield)
+        except (Exception, pytest.fail.Exception) as error:
+            mode = pyfuncitem.stash.get(UNMARKED_KEY, None)
+            if mode is None or not _compat.is_unsupported_async_failure(error):
+                raise
+        message = _messages.UNMARKED_ASYNC_TEST.format(nodeid=pyfuncitem.nodeid, mode=mode)
+        pytest.fail(message, pytrace=False)
 
 
 def pytest_exception_interact(
@@ -81,10 +130,11 @@ def _run_hypothesis(
     inner = hypothesis.inner_test
 
     @functools.wraps(inner)  # hypothesis reports the failing example under this name
-    def run_example(*args: Any, **example_kwargs: Any) -> None:
+    def run_example(*args: Any, **example_kwargs: Any) -> Any:
         __tracebackhide__ = True
         context = contextvars.copy_context()
-        _loops.run(runner, inner(*args, **example_kwargs), context, item)
+        # Returned: hypothesis checks that a test returns None, as it does for sync tests.
+        return _loops.run(runner, inner(*args, **example_kwargs), context, item)
 
     hypothesis.inner_test = run_example
     try:
