@@ -155,7 +155,7 @@ def _loop_factories(value: object, nodeid: str) -> tuple[str, ...] | None:
         isinstance(value, (str, bytes))
         or not isinstance(value, Sequence)
         or not value
-        or not all(isinstance(name, str) for name in value)
+        or not all(isinstance(name, str) and name for name in value)
     ):
         raise MarkError(_messages.MARK_BAD_FACTORIES.format(nodeid=nodeid, value=value))
     return tuple(value)
