@@ -31,6 +31,15 @@ if TYPE_CHECKING:
 #: The fixture (and parameter) that carries a test's loop factory.
 FACTORY_PARAM: Final = "_asyncio_loop_factory"
 
+_Pending = dict[_compat.FixtureDef[Any], tuple[_compat.SubRequest, "str | None"]]
+#: Fixtures of ours set up for a test without a factory (a sync test) before the factory
+#: fixture was, with the name of the factory they got: see _loops.settle().
+PENDING_KEY: Final = pytest.StashKey[_Pending]()
+
+
+def has_pending(config: pytest.Config) -> bool:
+    return bool(config.stash.get(PENDING_KEY, None))
+
 
 @dataclasses.dataclass(frozen=True)
 class Factory:

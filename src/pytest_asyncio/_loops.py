@@ -17,7 +17,7 @@ from typing import Any, Final, TypeVar
 import pytest
 
 from . import _collect, _compat, _messages, _overrides
-from ._factories import FACTORY_PARAM, FactoriesError, Factory, hook_factories
+from ._factories import FACTORY_PARAM, PENDING_KEY, FactoriesError, Factory, hook_factories
 from ._runner import LoopClosedError, LoopRunner, LoopRunningError
 from ._scopes import LoopScope, scope_node
 from ._settings import SETTINGS_KEY
@@ -225,14 +225,40 @@ def bind_to_factory(fixturedef: _compat.FixtureDef[Any], request: _compat.SubReq
     it up again for that test, as for any fixture whose parametrized dependency changed.
 
     Only with a loop factories hook. An async test under the hook has set the factory fixture
-    up first thing; for any other test it is set up here, unparametrized, if it is not yet.
+    up first thing. A test without a factory (a sync test) may set the fixture up before any
+    async test has: it waits in PENDING_KEY until the factory fixture is set up (settle()).
     """
     factory_fixture = _factory_fixture(_compat.request_item(request))
     if factory_fixture is None:
         return
+    pending = request.config.stash.setdefault(PENDING_KEY, {})
     if factory_fixture.cached_result is None:
-        request.getfixturevalue(FACTORY_PARAM)
+        pending[fixturedef] = (request, select_factory(_compat.request_item(request)).name)
+        return
+    pending.pop(fixturedef, None)
     factory_fixture.addfinalizer(functools.partial(fixturedef.finish, request=request))
+
+
+def settle(request: pytest.FixtureRequest, factory: object) -> None:
+    """When the factory fixture is set up for *factory*: tie to it the pending fixtures set up
+    for that factory, and tear down those set up for another one (before the test that set
+    the factory fixture up looks any of them up: it is that test's first fixture)."""
+    pending = request.config.stash.get(PENDING_KEY, None)
+    if not pending:
+        return
+    name = factory.name if isinstance(factory, Factory) else None
+    entries = [(fdef, req) for fdef, (req, of) in pending.items() if fdef.cached_result]
+    matching = {fdef for fdef, (_, of) in pending.items() if of == name}
+    pending.clear()
+    for fixturedef, fixture_request in reversed(entries):
+        if fixturedef not in matching:
+            fixturedef.finish(fixture_request)
+    factory_fixture = _factory_fixture(_compat.request_item(request))
+    for fixturedef, fixture_request in entries:
+        if fixturedef in matching and factory_fixture is not None:
+            factory_fixture.addfinalizer(
+                functools.partial(fixturedef.finish, request=fixture_request)
+            )
 
 
 def _policy_factory(item: pytest.Item) -> Factory | None:

@@ -94,8 +94,8 @@ def test_wider_fixture_set_up_once_per_factory(pytester: pytest.Pytester, scope:
 
 def test_sync_test_between_factories_does_not_mix_them(pytester: pytest.Pytester) -> None:
     """A sync test that sets a wider async fixture up before any async test runs it on the
-    hook's first factory; the async tests then get it set up on their own factory's loop (the
-    sync test's setup is not reused: one more setup than strictly needed), never another's."""
+    hook's first factory; the async tests of that factory reuse it, the next factory gets its
+    own."""
     pytester.makeconftest(CONFTEST.format(scope="module"))
     pytester.makepyfile(
         test_mixed="""
@@ -119,6 +119,6 @@ def test_sync_test_between_factories_does_not_mix_them(pytester: pytest.Pytester
     result = pytester.runpytest("-s", "-p", "no:randomly")
     result.assert_outcomes(passed=3)
     assert (
-        "events: setup:AlphaLoop teardown:AlphaLoop "
-        "setup:AlphaLoop teardown:AlphaLoop setup:BetaLoop teardown:BetaLoop"
-    ) in result.outlines
+        "events: setup:AlphaLoop teardown:AlphaLoop setup:BetaLoop teardown:BetaLoop"
+        in result.outlines
+    )

@@ -42,6 +42,7 @@ async def test_two(package_loop):
     assert package_loop is asyncio.get_running_loop()
 """
 
+
 @pytest.mark.parametrize("where", ["conftest", "module"])
 @pytest.mark.parametrize("package", ["rootdir", "subdirectory"])
 def test_package_fixture_shares_the_package_tests_loop(

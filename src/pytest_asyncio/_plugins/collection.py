@@ -99,7 +99,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture(scope="session", name=_factories.FACTORY_PARAM)
 def _loop_factory(request: pytest.FixtureRequest) -> object:
     """The loop factory of an async test under the loop factories hook (its parameter)."""
-    return getattr(request, "param", None)
+    factory = getattr(request, "param", None)
+    if _factories.has_pending(request.config):
+        from pytest_asyncio import _loops
+
+        _loops.settle(request, factory)
+    return factory
 
 
 def pytest_collection_modifyitems(config: pytest.Config) -> None:
