@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import types
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -117,3 +117,15 @@ def is_unsupported_async_failure(error: BaseException) -> bool:
     if message is None:
         message = str(error) if type(error).__module__ == "hypothesis.errors" else ""
     return isinstance(message, str) and message.startswith(_UNSUPPORTED_ASYNC)
+
+
+def fixture_path(config: pytest.Config, fixturedef: FixtureDef[Any]) -> Path:
+    """Where *fixturedef* is defined, as pytest scopes it: the directory of its conftest.py
+    (the rootdir for plugins and the rootdir's conftest.py), or its module."""
+    return config.rootpath / fixturedef.baseid.split("::")[0]
+
+
+def metafunc_fixture_defs(metafunc: pytest.Metafunc) -> Mapping[str, Sequence[FixtureDef[Any]]]:
+    """The definitions of the fixtures a test being parametrized uses, by name."""
+    defs: Mapping[str, Sequence[FixtureDef[Any]]] = metafunc._arg2fixturedefs
+    return defs

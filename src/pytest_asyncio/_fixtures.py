@@ -21,7 +21,7 @@ from . import _compat, _diagnosis, _loops, _messages
 from ._contexts import publish, withdraw
 from ._decorator import FixtureKind, options_of
 from ._runner import LoopRunner
-from ._scopes import LoopScope, as_scope, is_narrower
+from ._scopes import LoopScope, as_scope, is_narrower, package_of
 from ._settings import Settings
 
 
@@ -63,31 +63,60 @@ def adapt(
     except LoopScopeError as error:
         return functools.partial(_fail, str(error))
     _diagnosis.remember(request.config, fixturedef, loop_scope)
+    if fixturedef.scope != "function" and _has_factories_hook(request.config):
+        _loops.bind_to_factory(fixturedef, request)
     function = _compat.fixture_function(fixturedef, request)
-    setup = _Setup(fixturedef.argname, request, function, loop_scope)
+    setup = _Setup(fixturedef, request, function, loop_scope)
     return functools.partial(_ADAPTERS[kind], setup)
+
+
+def _has_factories_hook(config: pytest.Config) -> bool:
+    return bool(config.hook.pytest_asyncio_loop_factories.get_hookimpls())
+
+
+def loop_node(
+    fixturedef: _compat.FixtureDef[Any], request: _compat.SubRequest, loop_scope: LoopScope
+) -> pytest.Item | pytest.Collector:
+    """The node whose *loop_scope* instance the fixture's loop belongs to.
+
+    The node pytest caches the fixture on, except for a package-scoped fixture on a package
+    loop: pytest caches one from a module, or from the rootdir's conftest.py, on the session;
+    its loop is that of the package that defines it, the one that package's tests use.
+    """
+    node: pytest.Item | pytest.Collector = request.node
+    if loop_scope == "package" and fixturedef.scope == "package":
+        where = _compat.fixture_path(request.config, fixturedef)
+        node = package_of(_compat.request_item(request), where)
+    return node
 
 
 class _Setup:
     """One setup of a fixture: what the stand-ins below need."""
 
-    __slots__ = ("function", "loop_scope", "name", "request")
+    __slots__ = ("fixturedef", "function", "loop_scope", "name", "request")
 
     def __init__(
         self,
-        name: str,
+        fixturedef: _compat.FixtureDef[Any],
         request: _compat.SubRequest,
         function: Callable[..., Any],
         loop_scope: LoopScope,
     ) -> None:
-        self.name = name
+        self.fixturedef = fixturedef
+        self.name = fixturedef.argname
         self.request = request
         self.function = function
         self.loop_scope = loop_scope
 
     def runner(self) -> LoopRunner:
         item = _compat.request_item(self.request)
-        return _loops.runner_for(item, self.request.node, self.loop_scope)
+        node = loop_node(self.fixturedef, self.request, self.loop_scope)
+        runner = _loops.runner_for(item, node, self.loop_scope)
+        if node is not self.request.node:
+            # Cached on a wider node than its loop's: tear it down before its loop closes
+            # (registered after the runner's own finalizer, so it runs first).
+            node.addfinalizer(functools.partial(self.fixturedef.finish, request=self.request))
+        return runner
 
     def run(self, on: LoopRunner, awaitable: Any, context: contextvars.Context) -> Any:
         __tracebackhide__ = True

@@ -10,18 +10,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-import dataclasses
 import functools
 import sys
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, Final, TypeVar
 
 import pytest
 
 from . import _collect, _compat, _messages, _overrides
+from ._factories import FACTORY_PARAM, PENDING_KEY, FactoriesError, Factory, hook_factories
 from ._runner import (
     LoopClosedError,
-    LoopFactory,
     LoopRunner,
     LoopRunningError,
     LoopStoppedError,
@@ -33,7 +32,6 @@ from ._warnings import PytestAsyncioWarning, warn_at
 
 T = TypeVar("T")
 
-FACTORY_PARAM: Final = "_asyncio_loop_factory"
 _Key = tuple[pytest.Item | pytest.Collector, str | None]
 RUNNERS_KEY: Final = pytest.StashKey[dict[_Key, LoopRunner]]()
 #: Runners of loops made by users' event_loop fixtures, by id of the loop.
@@ -85,12 +83,6 @@ def open_loops(config: pytest.Config) -> OpenLoops:
     if loops is None:
         loops = config.stash[OPEN_LOOPS_KEY] = OpenLoops()
     return loops
-
-
-@dataclasses.dataclass(frozen=True)
-class Factory:
-    name: str | None
-    create: LoopFactory
 
 
 DEFAULT_FACTORY: Final = Factory(None, asyncio.new_event_loop)
@@ -184,9 +176,10 @@ def _describe(what: str | pytest.Item) -> str:
 
 
 def select_factory(item: pytest.Item) -> Factory:
-    """The loop factory for *item*: its parameter, else the marker's first choice, else the
-    hook's first factory, else the default (honouring an overridden event_loop_policy).
-    Chosen once per item."""
+    """The loop factory for *item*, chosen once per item: its parameter (an async test under
+    the hook), else for a sync test the factory of the async tests running now, else the
+    mark's first choice among the hook's factories, else the hook's first factory, else the
+    default (honouring an overridden event_loop_policy)."""
     factory = item.stash.get(_FACTORY_KEY, None)
     if factory is None:
         factory = item.stash[_FACTORY_KEY] = _select_factory(item)
@@ -194,24 +187,30 @@ def select_factory(item: pytest.Item) -> Factory:
 
 
 def _select_factory(item: pytest.Item) -> Factory:
-    factories = None
-    if item.config.hook.pytest_asyncio_loop_factories.get_hookimpls():
-        # Only then: item.ihook (the conftests that apply to the item) is costly to find.
-        hook = item.ihook.pytest_asyncio_loop_factories
-        if hook.get_hookimpls():
-            factories = hook(config=item.config, item=item)
+    __tracebackhide__ = True
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None:
+        param = callspec.params.get(FACTORY_PARAM)
+        if isinstance(param, Factory):
+            return param
+    if not item.config.hook.pytest_asyncio_loop_factories.get_hookimpls():
+        return _policy_factory(item) or DEFAULT_FACTORY
+    # Not parametrized: a sync test, or an async test marked after collection.
+    spec = _collect.spec_of(item)
+    if spec is None:
+        active = _active_factory(item)
+        if active is not None:
+            return active
+    try:
+        # A hook that returns None for a sync test leaves its async fixtures on the default
+        # loop; for an async test that is an error (reported at collection when it can be).
+        factories = hook_factories(item.config, item, none_means_default=spec is None)
+    except FactoriesError as error:
+        pytest.fail(str(error), pytrace=False)
     if factories is None:
         return _policy_factory(item) or DEFAULT_FACTORY
-    try:
-        check_factories(factories, item.nodeid)
-    except pytest.UsageError as error:
-        pytest.fail(str(error), pytrace=False)
-    callspec = getattr(item, "callspec", None)
-    name = callspec.params.get(FACTORY_PARAM) if callspec is not None else None
-    if name is None:
-        spec = _collect.spec_of(item)
-        preferred = spec.loop_factories if spec is not None else None
-        name = preferred[0] if preferred else next(iter(factories))
+    preferred = spec.loop_factories if spec is not None else None
+    name = preferred[0] if preferred else next(iter(factories))
     if name not in factories:
         available = ", ".join(map(repr, factories))
         pytest.skip(
@@ -219,18 +218,63 @@ def _select_factory(item: pytest.Item) -> Factory:
                 name=name, nodeid=item.nodeid, available=available
             )
         )
-    return Factory(name, factories[name])
+    return factories[name]
 
 
-def check_factories(factories: object, nodeid: str) -> Mapping[str, LoopFactory]:
-    __tracebackhide__ = True
-    if (
-        not isinstance(factories, Mapping)
-        or not factories
-        or not all(isinstance(name, str) and callable(f) for name, f in factories.items())
-    ):
-        raise pytest.UsageError(_messages.HOOK_BAD_RESULT.format(value=factories, nodeid=nodeid))
-    return factories
+def _factory_fixture(item: pytest.Item) -> _compat.FixtureDef[Any] | None:
+    defs = _compat.fixture_defs(item, FACTORY_PARAM)
+    return defs[-1] if defs else None
+
+
+def _active_factory(item: pytest.Item) -> Factory | None:
+    """The factory of the async tests running now: the value of the factory fixture."""
+    fixturedef = _factory_fixture(item)
+    cached = fixturedef.cached_result if fixturedef is not None else None
+    if cached is not None and isinstance(cached[0], Factory):
+        return cached[0]
+    return None
+
+
+def bind_to_factory(fixturedef: _compat.FixtureDef[Any], request: _compat.SubRequest) -> None:
+    """Tie a fixture of ours wider than a function to the loop factory it is set up for: when
+    a later test runs on another factory, pytest tears the fixture down (on its loop) and sets
+    it up again for that test, as for any fixture whose parametrized dependency changed.
+
+    Only with a loop factories hook. An async test under the hook has set the factory fixture
+    up first thing. A test without a factory (a sync test) may set the fixture up before any
+    async test has: it waits in PENDING_KEY until the factory fixture is set up (settle()).
+    """
+    factory_fixture = _factory_fixture(_compat.request_item(request))
+    if factory_fixture is None:
+        return
+    pending = request.config.stash.setdefault(PENDING_KEY, {})
+    if factory_fixture.cached_result is None:
+        pending[fixturedef] = (request, select_factory(_compat.request_item(request)).name)
+        return
+    pending.pop(fixturedef, None)
+    factory_fixture.addfinalizer(functools.partial(fixturedef.finish, request=request))
+
+
+def settle(request: pytest.FixtureRequest, factory: object) -> None:
+    """When the factory fixture is set up for *factory*: tie to it the pending fixtures set up
+    for that factory, and tear down those set up for another one (before the test that set
+    the factory fixture up looks any of them up: it is that test's first fixture)."""
+    pending = request.config.stash.get(PENDING_KEY, None)
+    if not pending:
+        return
+    name = factory.name if isinstance(factory, Factory) else None
+    entries = [(fdef, req) for fdef, (req, of) in pending.items() if fdef.cached_result]
+    matching = {fdef for fdef, (_, of) in pending.items() if of == name}
+    pending.clear()
+    for fixturedef, fixture_request in reversed(entries):
+        if fixturedef not in matching:
+            fixturedef.finish(fixture_request)
+    factory_fixture = _factory_fixture(_compat.request_item(request))
+    for fixturedef, fixture_request in entries:
+        if fixturedef in matching and factory_fixture is not None:
+            factory_fixture.addfinalizer(
+                functools.partial(fixturedef.finish, request=fixture_request)
+            )
 
 
 def _policy_factory(item: pytest.Item) -> Factory | None:

@@ -174,9 +174,18 @@ DIFFERENT_LOOP_FIX: Final = (
 # --- loops ---------------------------------------------------------------------------------
 
 HOOK_BAD_RESULT: Final = (
-    "pytest_asyncio_loop_factories returned {value!r} for {nodeid}; it must return None or a "
-    "non-empty mapping of names to zero-argument callables that create event loops, e.g. "
-    "{{'default': asyncio.new_event_loop}}."
+    "pytest_asyncio_loop_factories in {where} returned {value!r} for {nodeid}: {problem}. It "
+    "must return a non-empty mapping of names to zero-argument callables that create event "
+    "loops, e.g. {{'default': asyncio.new_event_loop}}."
+)
+HOOK_RESULT_NOT_A_MAPPING: Final = "a {type} is not a mapping"
+HOOK_RESULT_EMPTY: Final = "the mapping is empty"
+HOOK_RESULT_BAD_NAME: Final = "the name {name!r} is not a non-empty string"
+HOOK_RESULT_NOT_CALLABLE: Final = "the factory named {name!r} is not callable"
+HOOK_ALL_NONE: Final = (
+    "every pytest_asyncio_loop_factories implementation returned None for {nodeid} ({where}), "
+    "so no loop factory is named for it. Return the factories for it, e.g. "
+    "{{'default': asyncio.new_event_loop}} for the default loop."
 )
 LOOP_ALREADY_RUNNING: Final = (
     "{what} needs the {loop}, but an event loop is already running in this thread, and async "
