@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import types
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -93,3 +93,10 @@ def fixture_defs(node: pytest.Item | pytest.Collector, name: str) -> Sequence[Fi
     """The definitions of fixture *name* visible from *node*, innermost last."""
     defs = node.session._fixturemanager.getfixturedefs(name, node)
     return defs or ()
+
+
+def closure_defs(item: pytest.Item) -> Mapping[str, Sequence[FixtureDef[Any]]]:
+    """The definitions of the fixtures in *item*'s closure, by name, innermost last."""
+    info = getattr(item, "_fixtureinfo", None)
+    defs: Mapping[str, Sequence[FixtureDef[Any]]] = info.name2fixturedefs if info else {}
+    return defs

@@ -17,7 +17,7 @@ from typing import Any, Final, NoReturn
 
 import pytest
 
-from . import _compat, _diagnosis, _loops, _messages
+from . import _compat, _diagnosis, _loops, _messages, _overrides
 from ._contexts import publish, withdraw
 from ._decorator import FixtureKind, options_of
 from ._runner import LoopRunner
@@ -61,7 +61,9 @@ def adapt(
     try:
         loop_scope = loop_scope_of(fixturedef, settings)
     except LoopScopeError as error:
-        return functools.partial(_fail, str(error))
+        if not _on_override_loop(fixturedef, request):
+            return functools.partial(_fail, str(error))
+        loop_scope = as_scope(fixturedef.scope) or "function"
     _diagnosis.remember(request.config, fixturedef, loop_scope)
     function = _compat.fixture_function(fixturedef, request)
     setup = _Setup(fixturedef.argname, request, function, loop_scope)
@@ -87,7 +89,7 @@ class _Setup:
 
     def runner(self) -> LoopRunner:
         item = _compat.request_item(self.request)
-        return _loops.runner_for(item, self.request.node, self.loop_scope)
+        return _loops.runner_for(item, self.request.node, self.loop_scope, self.name)
 
     def run(self, on: LoopRunner, awaitable: Any, context: contextvars.Context) -> Any:
         __tracebackhide__ = True
@@ -158,6 +160,17 @@ _ADAPTERS: Final[dict[FixtureKind, Callable[..., Any]]] = {
     "sync": _sync,
     "generator": _generator,
 }
+
+
+def _on_override_loop(fixturedef: _compat.FixtureDef[Any], request: _compat.SubRequest) -> bool:
+    """A fixture that requests a user's event_loop fixture runs on its loop, whatever its
+    loop scope says (pytest-asyncio < 1.0 suites)."""
+    item = _compat.request_item(request)
+    if not _overrides.covers(item, _overrides.EVENT_LOOP):
+        return False
+    from . import _legacy
+
+    return _legacy.requests_event_loop(item, fixturedef.argname)
 
 
 def _fail(message: str, /, **kwargs: Any) -> Any:

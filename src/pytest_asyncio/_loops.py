@@ -83,6 +83,8 @@ def open_loops(config: pytest.Config) -> OpenLoops:
 class Factory:
     name: str | None
     create: LoopFactory
+    #: The policy of an event_loop_policy override, current while the loop is open.
+    policy: asyncio.AbstractEventLoopPolicy | None = None
 
 
 DEFAULT_FACTORY: Final = Factory(None, asyncio.new_event_loop)
@@ -93,12 +95,18 @@ def runner_for(
     item: pytest.Item,
     node: pytest.Item | pytest.Collector,
     scope: LoopScope,
+    fixture: str | None = None,
 ) -> LoopRunner:
-    """The runner of the *scope* instance *node* belongs to, for the loop factory of *item*.
+    """The runner of the *scope* instance *node* belongs to, for the loop factory of *item*
+    (for the test itself, or for its fixture named *fixture*).
 
-    Under a user's ``event_loop`` fixture (pytest-asyncio < 1.0), the runner of that loop."""
+    Under a user's ``event_loop`` fixture (pytest-asyncio < 1.0), the runner of that loop for
+    what ``_legacy.on_override_loop`` sends there."""
     if _overrides.covers(item, _overrides.EVENT_LOOP):
-        return _borrowed_runner(item)
+        from . import _legacy
+
+        if _legacy.on_override_loop(item, fixture):
+            return _borrowed_runner(item)
     owner = scope_node(node, scope)
     factory = select_factory(item)
     config = item.config
@@ -106,6 +114,8 @@ def runner_for(
     key = (owner, factory.name)
     runner = runners.get(key)
     if runner is None:
+        if factory.policy is not None:
+            _use_policy(config, factory.policy, owner, key)
         debug = config.stash[SETTINGS_KEY].debug
         label = functools.partial(_label, scope, owner)
         runner = runners[key] = LoopRunner(factory.create, debug=debug, label=label)
@@ -224,7 +234,22 @@ def _policy_factory(item: pytest.Item) -> Factory | None:
         return None
     create: Callable[[], Any] = policy.new_event_loop
     # Each policy (a parametrized override has several) gets loops of its own.
-    return Factory(f"event_loop_policy {id(policy):#x}", create)
+    return Factory(f"event_loop_policy {id(policy):#x}", create, policy)
+
+
+def _use_policy(
+    config: pytest.Config,
+    policy: asyncio.AbstractEventLoopPolicy,
+    owner: pytest.Item | pytest.Collector,
+    key: _Key,
+) -> None:
+    """Make *policy* current until the loop of *key* is closed: registered before the loop's
+    own finalizer, the restoring one runs after it."""
+    from . import _legacy
+
+    stack = _legacy.policies(config)
+    stack.push(key, policy)
+    owner.addfinalizer(functools.partial(stack.pop, key))
 
 
 def _close(config: pytest.Config, key: _Key) -> None:

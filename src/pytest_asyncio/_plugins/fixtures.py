@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_asyncio import _collect, _compat, _messages
+from pytest_asyncio import _collect, _compat, _messages, _overrides
 from pytest_asyncio._decorator import fixture_kind
 from pytest_asyncio._settings import SETTINGS_KEY
 from pytest_asyncio._warnings import PytestAsyncioDeprecationWarning, warn_at
@@ -26,6 +26,8 @@ def pytest_fixture_setup(
     fixturedef: _compat.FixtureDef[Any], request: _compat.SubRequest
 ) -> Generator[None, object, object]:
     __tracebackhide__ = True
+    if fixturedef.argname in _overrides.NAMES:
+        _overrides.setting_up(fixturedef, request.config)
     settings = request.config.stash[SETTINGS_KEY]
     original = fixturedef.func
     kind = fixture_kind(original, settings, request)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_asyncio import _collect, _messages
+from pytest_asyncio import _collect, _messages, _overrides
 from pytest_asyncio._warnings import PytestAsyncioDeprecationWarning, location, warn_once
 
 if TYPE_CHECKING:
@@ -33,3 +33,8 @@ def event_loop(request: pytest.FixtureRequest) -> asyncio.AbstractEventLoop:
     spec = _collect.spec_of(item)
     scope = spec.loop_scope if spec is not None else "function"
     return _loops.runner_for(item, item, scope).loop
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """An event_loop override that no test set up can be deleted: say so, once."""
+    _overrides.warn_unused(session.config)
