@@ -19,7 +19,7 @@ import pytest
 
 from . import _collect, _compat, _messages, _overrides
 from ._runner import LoopClosedError, LoopFactory, LoopRunner, LoopRunningError
-from ._scopes import LoopScope, scope_node
+from ._scopes import LoopScope, as_scope, is_narrower, scope_node
 from ._settings import SETTINGS_KEY
 from ._warnings import PytestAsyncioWarning, warn_at
 
@@ -122,6 +122,25 @@ def runner_for(
         owner.addfinalizer(functools.partial(_close, config, key))
         open_loops(config).opened(runner.loop)
     return runner
+
+
+def current_for_sync_fixture(
+    fixturedef: _compat.FixtureDef[Any], request: _compat.SubRequest, loop_scope: LoopScope
+) -> contextlib.AbstractContextManager[None]:
+    """While a sync fixture wider than a function is set up for an async test, the current
+    event loop is the loop of its scope (or of the test's loop scope, if wider): what it gets
+    from ``asyncio.get_event_loop()`` (``asyncpg.create_pool()`` calls it) is the loop that the
+    async tests of that scope run on."""
+    item = _compat.request_item(request)
+    if fixturedef.argname in _overrides.NAMES or _overrides.covers(item, _overrides.POLICY):
+        # The overrides themselves, and fixtures that may be set up before the policy that
+        # chooses the test's loops.
+        return contextlib.nullcontext()
+    scope = as_scope(fixturedef.scope) or "function"
+    if is_narrower(scope, loop_scope):
+        scope = loop_scope
+    runner = runner_for(item, request.node, scope, fixturedef.argname)
+    return open_loops(item.config).current(runner.loop)
 
 
 def runner_of(config: pytest.Config, loop: asyncio.AbstractEventLoop) -> LoopRunner | None:

@@ -32,10 +32,20 @@ def pytest_fixture_setup(
     original = fixturedef.func
     kind = fixture_kind(original, settings, request)
     if kind is None:
-        # Strict mode only: in auto mode an async fixture not ours is another plugin's.
-        if not settings.auto and _collect.is_async_function(original):
-            _warn_unmarked_async_fixture(fixturedef, request)
-        return (yield)
+        if _collect.is_async_function(original):
+            # Strict mode only: in auto mode an async fixture not ours is another plugin's.
+            if not settings.auto:
+                _warn_unmarked_async_fixture(fixturedef, request)
+            return (yield)
+        if fixturedef.scope == "function":  # most sync fixtures: nothing to do
+            return (yield)
+        spec = _collect.spec_of(_compat.request_item(request))
+        if spec is None:  # not for an async test: no loop, asyncio not imported
+            return (yield)
+        from pytest_asyncio import _loops
+
+        with _loops.current_for_sync_fixture(fixturedef, request, spec.loop_scope):
+            return (yield)
     from pytest_asyncio import _fixtures
 
     adapter = _fixtures.adapt(fixturedef, request, kind, settings)
