@@ -107,6 +107,7 @@ def _is_ours(function: object, fixture: Overridable) -> bool:
 def setting_up(fixturedef: _compat.FixtureDef[Any], config: pytest.Config) -> None:
     """A fixture named like one of ours is set up: if it is a user's override, this is its
     use; warn once per override, while the test that sets it up runs."""
+    __tracebackhide__ = True
     fixture = POLICY if fixturedef.argname == POLICY.name else EVENT_LOOP
     if _is_ours(fixturedef.func, fixture):
         return

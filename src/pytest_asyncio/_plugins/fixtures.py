@@ -27,7 +27,7 @@ def pytest_fixture_setup(
 ) -> Generator[None, object, object]:
     __tracebackhide__ = True
     if fixturedef.argname in _overrides.NAMES:
-        _overrides.setting_up(fixturedef, request.config)
+        return (yield from _override_setup(fixturedef, request))
     settings = request.config.stash[SETTINGS_KEY]
     original = fixturedef.func
     kind = fixture_kind(original, settings, request)
@@ -54,6 +54,18 @@ def pytest_fixture_setup(
         return (yield)
     finally:
         _compat.set_fixture_function(fixturedef, original)
+
+
+def _override_setup(
+    fixturedef: _compat.FixtureDef[Any], request: _compat.SubRequest
+) -> Generator[None, object, object]:
+    """Our legacy fixtures, or a user's override of one, which gets its deprecation warning
+    once it is set up: raised (under filterwarnings = error) before, it would leave the fixture
+    half set up."""
+    __tracebackhide__ = True
+    result = yield
+    _overrides.setting_up(fixturedef, request.config)
+    return result
 
 
 def _warn_unmarked_async_fixture(
