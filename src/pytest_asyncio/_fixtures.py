@@ -89,7 +89,9 @@ class _Setup:
 
     def runner(self) -> LoopRunner:
         item = _compat.request_item(self.request)
-        return _loops.runner_for(item, self.request.node, self.loop_scope, self.name)
+        options = options_of(self.function)
+        explicit = options is not None and options.loop_scope is not None
+        return _loops.runner_for(item, self.request.node, self.loop_scope, self.name, explicit)
 
     def run(self, on: LoopRunner, awaitable: Any, context: contextvars.Context) -> Any:
         __tracebackhide__ = True

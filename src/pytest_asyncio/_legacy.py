@@ -25,24 +25,20 @@ from typing import Any, Final
 import pytest
 
 from . import _compat, _marks
-from ._decorator import options_of
 from ._settings import SETTINGS_KEY
 
 _SETS_LOOP_SCOPES: Final = pytest.StashKey[bool]()
 
 
-def on_override_loop(item: pytest.Item, fixture: str | None) -> bool:
-    """Whether the test *item* (or its fixture named *fixture*) runs on the loop of the
-    ``event_loop`` override that covers it."""
+def on_override_loop(item: pytest.Item, fixture: str | None, explicit: bool = False) -> bool:
+    """Whether the test *item* (or its fixture named *fixture*, whose own loop scope is
+    *explicit* when it sets one) runs on the loop of the ``event_loop`` override that covers
+    it."""
     if requests_event_loop(item, fixture):
         return True
     if fixture is None:
         mark = _marks.scan(item).mark
         explicit = mark is not None and ("loop_scope" in mark.kwargs or "scope" in mark.kwargs)
-    else:
-        fixturedef = _closure(item).get(fixture)
-        options = options_of(fixturedef[-1].func) if fixturedef else None
-        explicit = options is not None and options.loop_scope is not None
     return not explicit and not _sets_loop_scopes(item.config)
 
 

@@ -96,16 +96,18 @@ def runner_for(
     node: pytest.Item | pytest.Collector,
     scope: LoopScope,
     fixture: str | None = None,
+    explicit: bool = False,
 ) -> LoopRunner:
     """The runner of the *scope* instance *node* belongs to, for the loop factory of *item*
-    (for the test itself, or for its fixture named *fixture*).
+    (for the test itself, or for its fixture named *fixture*, whose loop scope is *explicit*
+    when the fixture sets it).
 
     Under a user's ``event_loop`` fixture (pytest-asyncio < 1.0), the runner of that loop for
     what ``_legacy.on_override_loop`` sends there."""
     if _overrides.covers(item, _overrides.EVENT_LOOP):
         from . import _legacy
 
-        if _legacy.on_override_loop(item, fixture):
+        if _legacy.on_override_loop(item, fixture, explicit):
             return _borrowed_runner(item)
     owner = scope_node(node, scope)
     factory = select_factory(item)
