@@ -102,9 +102,9 @@ EVENT_LOOP_FIXTURE_OVERRIDDEN: Final = (
     "The event_loop fixture is overridden in {location}; the async tests and fixtures that "
     "request it, or that set no loop scope, still run on its loop, but overriding it is "
     "deprecated. To run them on one {scope}-scoped loop without it, write "
-    "@pytest.mark.asyncio(loop_scope=\"{scope}\") on the tests (or set "
+    '@pytest.mark.asyncio(loop_scope="{scope}") on the tests (or set '
     "asyncio_default_test_loop_scope = {scope}) and "
-    "@pytest_asyncio.fixture(loop_scope=\"{scope}\") on the async fixtures (or set "
+    '@pytest_asyncio.fixture(loop_scope="{scope}") on the async fixtures (or set '
     "asyncio_default_fixture_loop_scope = {scope}), use asyncio.get_running_loop() where "
     "they take event_loop, then delete the fixture. For a custom loop, implement the "
     "pytest_asyncio_loop_factories hook."

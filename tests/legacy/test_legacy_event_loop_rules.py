@@ -10,8 +10,6 @@ deleted; sync fixtures wider than a function find their scope's loop current.
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
 from pytest_asyncio import _messages

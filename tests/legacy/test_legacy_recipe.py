@@ -7,13 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from collections.abc import Callable
-
 import pytest
 
 from pytest_asyncio import _messages
-
-IniWriter = Callable[..., None]
 
 IniWriter = Callable[..., None]
 
