@@ -100,3 +100,8 @@ def closure_defs(item: pytest.Item) -> Mapping[str, Sequence[FixtureDef[Any]]]:
     info = getattr(item, "_fixtureinfo", None)
     defs: Mapping[str, Sequence[FixtureDef[Any]]] = info.name2fixturedefs if info else {}
     return defs
+
+
+def is_direct_param(fixturedef: FixtureDef[Any]) -> bool:
+    """Whether *fixturedef* stands for a ``@pytest.mark.parametrize`` argument."""
+    return getattr(fixturedef.func, "__name__", None) == "get_direct_param_fixture_func"

@@ -37,7 +37,7 @@ def pytest_fixture_setup(
             if not settings.auto:
                 _warn_unmarked_async_fixture(fixturedef, request)
             return (yield)
-        if fixturedef.scope == "function":  # most sync fixtures: nothing to do
+        if fixturedef.scope == "function" or _compat.is_direct_param(fixturedef):
             return (yield)
         spec = _collect.spec_of(_compat.request_item(request))
         if spec is None:  # not for an async test: no loop, asyncio not imported
