@@ -141,8 +141,25 @@ def current_for_sync_fixture(
     scope = as_scope(fixturedef.scope) or "function"
     if is_narrower(scope, loop_scope):
         scope = loop_scope
-    runner = runner_for(item, request.node, scope, fixturedef.argname)
-    return open_loops(item.config).current(runner.loop)
+    return _current_for_sync_fixture(item, request.node, scope, fixturedef.argname)
+
+
+@contextlib.contextmanager
+def _current_for_sync_fixture(
+    item: pytest.Item, node: pytest.Item | pytest.Collector, scope: LoopScope, name: str
+) -> Iterator[None]:
+    config = item.config
+    existing = set(config.stash.get(RUNNERS_KEY, {}).values())
+    runner = runner_for(item, node, scope, name)
+    with open_loops(config).current(runner.loop):
+        yield
+    if runner not in existing and runner.loop.is_closed():
+        # Made for this fixture, which closed it before anything ran on it (it cleans up
+        # the current loop, then calls asyncio.run()): forget it, the scope gets a new one.
+        runners = config.stash[RUNNERS_KEY]
+        for key in [key for key, value in runners.items() if value is runner]:
+            del runners[key]
+        open_loops(config).closed(runner.loop)
 
 
 def runner_of(config: pytest.Config, loop: asyncio.AbstractEventLoop) -> LoopRunner | None:
@@ -275,7 +292,9 @@ def _use_policy(
 
 def _close(config: pytest.Config, key: _Key) -> None:
     __tracebackhide__ = True
-    runner = config.stash[RUNNERS_KEY].pop(key)
+    runner = config.stash[RUNNERS_KEY].pop(key, None)
+    if runner is None:  # forgotten: see _current_for_sync_fixture
+        return
     closed_here = runner.close()
     open_loops(config).closed(runner.loop)
     if not closed_here:
