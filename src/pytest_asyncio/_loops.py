@@ -134,9 +134,13 @@ def current_for_sync_fixture(
     from ``asyncio.get_event_loop()`` (``asyncpg.create_pool()`` calls it) is the loop that the
     async tests of that scope run on."""
     item = _compat.request_item(request)
-    if fixturedef.argname in _overrides.NAMES or _overrides.covers(item, _overrides.POLICY):
-        # The overrides themselves, and fixtures that may be set up before the policy that
-        # chooses the test's loops.
+    if (
+        fixturedef.argname in _overrides.NAMES
+        or _overrides.covers(item, _overrides.POLICY)
+        or item.config.option.setupplan
+    ):
+        # The overrides themselves; fixtures that may be set up before the policy that
+        # chooses the test's loops; --setup-plan, which runs no fixture.
         return contextlib.nullcontext()
     scope = as_scope(fixturedef.scope) or "function"
     if is_narrower(scope, loop_scope):
