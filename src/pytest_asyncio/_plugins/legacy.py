@@ -1,7 +1,9 @@
-"""The ``event_loop`` fixture of pytest-asyncio before 1.0, for suites written for it.
+"""The ``event_loop`` fixture of pytest-asyncio before 1.0, for suites written for it, and the
+end-of-session warning about ``event_loop`` overrides that no test used.
 
-Deprecated, with one warning per session: it returns the loop the requesting test runs on (a
-fresh function-scoped loop for a sync test, which may ``run_until_complete`` on it).
+Our fixture is deprecated, with one warning per session: it returns the loop the requesting
+test runs on (a fresh function-scoped loop for a sync test, which may ``run_until_complete`` on
+it).
 """
 
 from __future__ import annotations
