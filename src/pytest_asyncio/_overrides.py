@@ -131,6 +131,24 @@ def warn_unused(config: pytest.Config) -> None:
             warn_once(config, ("unused event_loop", path, lineno), warning, path, lineno)
 
 
+#: Where a pytest-xdist worker hands its overrides to the controller.
+WORKER_OUTPUT_KEY: Final = "pytest_asyncio_event_loop_overrides"
+
+
+def exported(config: pytest.Config) -> list[tuple[str, int, bool]]:
+    """The overrides seen, in a form execnet can send (from a pytest-xdist worker)."""
+    found = config.stash.get(EVENT_LOOP_OVERRIDES, {})
+    return [(str(path), lineno, used) for (path, lineno), used in found.items()]
+
+
+def merge(config: pytest.Config, entries: list[tuple[str, int, bool]]) -> None:
+    """Add a worker's overrides (see :func:`exported`): used if any worker used it."""
+    found = config.stash.setdefault(EVENT_LOOP_OVERRIDES, {})
+    for path, lineno, used in entries:
+        key = (Path(path), lineno)
+        found[key] = found.get(key, False) or used
+
+
 def _shown(path: Path, root: Path) -> Path:
     try:
         return path.relative_to(root)

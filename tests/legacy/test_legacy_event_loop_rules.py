@@ -191,3 +191,43 @@ def test_rules_in_order(pytester: pytest.Pytester, setting: str, implicit: bool)
     # The override is used: its deprecation warning, not the "unused" one.
     result.assert_outcomes(passed=4, warnings=1)
     result.stdout.fnmatch_lines(["*PytestAsyncioDeprecationWarning: The event_loop fixture is*"])
+
+
+def test_unused_warning_under_filterwarnings_error_fails_the_run(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeini(
+        "[pytest]\nasyncio_mode = strict\nasyncio_default_fixture_loop_scope = function\n"
+        "filterwarnings =\n    error\n"
+    )
+    pytester.makeconftest(LEFTOVER_CONFTEST)
+    pytester.makepyfile(test_leftover=LEFTOVER_TESTS)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    lines = (pytester.path / "conftest.py").read_text().splitlines()
+    lineno = lines.index('@pytest.fixture(scope="session")') + 1
+    message = _messages.EVENT_LOOP_FIXTURE_UNUSED.format(location=f"conftest.py:{lineno}")
+    result.stdout.fnmatch_lines([f"ERROR: PytestAsyncioWarning: {message}"])
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+
+
+@pytest.mark.parametrize(
+    ("requested", "warning"), [(False, "was not used"), (True, "is overridden")]
+)
+def test_unused_warning_once_under_xdist(
+    pytester: pytest.Pytester, requested: bool, warning: str
+) -> None:
+    """Each worker reports what it used; the controller warns once, if no worker used it."""
+    pytester.makeini(
+        "[pytest]\nasyncio_mode = strict\nasyncio_default_fixture_loop_scope = function\n"
+    )
+    pytester.makeconftest(LEFTOVER_CONFTEST)
+    tests = LEFTOVER_TESTS
+    if requested:
+        tests += (
+            "\n\ndef test_sync_requests_it(event_loop):\n    assert event_loop.made_by_the_user\n"
+        )
+    pytester.makepyfile(test_leftover=tests)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2", timeout=120)
+    result.assert_outcomes(passed=4 if requested else 3, warnings=1)
+    assert result.stdout.str().count(warning) == 1, result.stdout.str()
