@@ -129,3 +129,15 @@ def metafunc_fixture_defs(metafunc: pytest.Metafunc) -> Mapping[str, Sequence[Fi
     """The definitions of the fixtures a test being parametrized uses, by name."""
     defs: Mapping[str, Sequence[FixtureDef[Any]]] = metafunc._arg2fixturedefs
     return defs
+
+
+def closure_defs(item: pytest.Item) -> Mapping[str, Sequence[FixtureDef[Any]]]:
+    """The definitions of the fixtures in *item*'s closure, by name, innermost last."""
+    info = getattr(item, "_fixtureinfo", None)
+    defs: Mapping[str, Sequence[FixtureDef[Any]]] = info.name2fixturedefs if info else {}
+    return defs
+
+
+def is_direct_param(fixturedef: FixtureDef[Any]) -> bool:
+    """Whether *fixturedef* stands for a ``@pytest.mark.parametrize`` argument."""
+    return getattr(fixturedef.func, "__name__", None) == "get_direct_param_fixture_func"

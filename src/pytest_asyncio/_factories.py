@@ -51,6 +51,8 @@ class Factory:
 
     name: str | None
     create: Callable[[], Any] = dataclasses.field(compare=False)
+    #: The policy of an event_loop_policy override, current while the loop is open.
+    policy: Any = dataclasses.field(default=None, compare=False)
 
     def __repr__(self) -> str:  # how --setup-show shows the parameter
         return repr(self.name)

@@ -17,7 +17,7 @@ from typing import Any, Final, NoReturn
 
 import pytest
 
-from . import _compat, _diagnosis, _loops, _messages
+from . import _compat, _diagnosis, _loops, _messages, _overrides
 from ._contexts import publish, withdraw
 from ._decorator import FixtureKind, options_of
 from ._runner import LoopRunner
@@ -61,7 +61,9 @@ def adapt(
     try:
         loop_scope = loop_scope_of(fixturedef, settings)
     except LoopScopeError as error:
-        return functools.partial(_fail, str(error))
+        if not _on_override_loop(fixturedef, request):
+            return functools.partial(_fail, str(error))
+        loop_scope = as_scope(fixturedef.scope) or "function"
     _diagnosis.remember(request.config, fixturedef, loop_scope)
     if fixturedef.scope != "function" and _has_factories_hook(request.config):
         _loops.bind_to_factory(fixturedef, request)
@@ -110,8 +112,10 @@ class _Setup:
 
     def runner(self) -> LoopRunner:
         item = _compat.request_item(self.request)
+        options = options_of(self.function)
+        explicit = options is not None and options.loop_scope is not None
         node = loop_node(self.fixturedef, self.request, self.loop_scope)
-        runner = _loops.runner_for(item, node, self.loop_scope)
+        runner = _loops.runner_for(item, node, self.loop_scope, self.name, explicit)
         if node is not self.request.node:
             # Cached on a wider node than its loop's: tear it down before its loop closes
             # (registered after the runner's own finalizer, so it runs first).
@@ -187,6 +191,17 @@ _ADAPTERS: Final[dict[FixtureKind, Callable[..., Any]]] = {
     "sync": _sync,
     "generator": _generator,
 }
+
+
+def _on_override_loop(fixturedef: _compat.FixtureDef[Any], request: _compat.SubRequest) -> bool:
+    """A fixture that requests a user's event_loop fixture runs on its loop, whatever its
+    loop scope says (pytest-asyncio < 1.0 suites)."""
+    item = _compat.request_item(request)
+    if not _overrides.covers(item, _overrides.EVENT_LOOP):
+        return False
+    from . import _legacy
+
+    return _legacy.requests_event_loop(item, fixturedef.argname)
 
 
 def _fail(message: str, /, **kwargs: Any) -> Any:

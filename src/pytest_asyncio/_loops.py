@@ -26,7 +26,7 @@ from ._runner import (
     LoopStoppedError,
     cancelled_on_return,
 )
-from ._scopes import LoopScope, scope_node
+from ._scopes import LoopScope, as_scope, is_narrower, scope_node
 from ._settings import SETTINGS_KEY
 from ._warnings import PytestAsyncioWarning, warn_at
 
@@ -93,12 +93,20 @@ def runner_for(
     item: pytest.Item,
     node: pytest.Item | pytest.Collector,
     scope: LoopScope,
+    fixture: str | None = None,
+    explicit: bool = False,
 ) -> LoopRunner:
-    """The runner of the *scope* instance *node* belongs to, for the loop factory of *item*.
+    """The runner of the *scope* instance *node* belongs to, for the loop factory of *item*
+    (for the test itself, or for its fixture named *fixture*, whose loop scope is *explicit*
+    when the fixture sets it).
 
-    Under a user's ``event_loop`` fixture (pytest-asyncio < 1.0), the runner of that loop."""
+    Under a user's ``event_loop`` fixture (pytest-asyncio < 1.0), the runner of that loop for
+    what ``_legacy.on_override_loop`` sends there."""
     if _overrides.covers(item, _overrides.EVENT_LOOP):
-        return _borrowed_runner(item)
+        from . import _legacy
+
+        if _legacy.on_override_loop(item, fixture, explicit):
+            return _borrowed_runner(item)
     owner = scope_node(node, scope)
     factory = select_factory(item)
     config = item.config
@@ -106,12 +114,54 @@ def runner_for(
     key = (owner, factory.name)
     runner = runners.get(key)
     if runner is None:
+        if factory.policy is not None:
+            _use_policy(config, factory.policy, owner, key)
         debug = config.stash[SETTINGS_KEY].debug
         label = functools.partial(_label, scope, owner)
         runner = runners[key] = LoopRunner(factory.create, debug=debug, label=label)
         owner.addfinalizer(functools.partial(_close, config, key))
         open_loops(config).opened(runner.loop)
     return runner
+
+
+def current_for_sync_fixture(
+    fixturedef: _compat.FixtureDef[Any], request: _compat.SubRequest, loop_scope: LoopScope
+) -> contextlib.AbstractContextManager[None]:
+    """While a sync fixture wider than a function is set up for an async test, the current
+    event loop is the loop of its scope (or of the test's loop scope, if wider): what it gets
+    from ``asyncio.get_event_loop()`` (``asyncpg.create_pool()`` calls it) is the loop that the
+    async tests of that scope run on."""
+    item = _compat.request_item(request)
+    if (
+        fixturedef.argname in _overrides.NAMES
+        or _overrides.covers(item, _overrides.POLICY)
+        or item.config.option.setupplan
+    ):
+        # The overrides themselves; fixtures that may be set up before the policy that
+        # chooses the test's loops; --setup-plan, which runs no fixture.
+        return contextlib.nullcontext()
+    scope = as_scope(fixturedef.scope) or "function"
+    if is_narrower(scope, loop_scope):
+        scope = loop_scope
+    return _current_for_sync_fixture(item, request.node, scope, fixturedef.argname)
+
+
+@contextlib.contextmanager
+def _current_for_sync_fixture(
+    item: pytest.Item, node: pytest.Item | pytest.Collector, scope: LoopScope, name: str
+) -> Iterator[None]:
+    config = item.config
+    existing = set(config.stash.get(RUNNERS_KEY, {}).values())
+    runner = runner_for(item, node, scope, name)
+    with open_loops(config).current(runner.loop):
+        yield
+    if runner not in existing and runner.loop.is_closed():
+        # Made for this fixture, which closed it before anything ran on it (it cleans up
+        # the current loop, then calls asyncio.run()): forget it, the scope gets a new one.
+        runners = config.stash[RUNNERS_KEY]
+        for key in [key for key, value in runners.items() if value is runner]:
+            del runners[key]
+        open_loops(config).closed(runner.loop)
 
 
 def runner_of(config: pytest.Config, loop: asyncio.AbstractEventLoop) -> LoopRunner | None:
@@ -285,12 +335,29 @@ def _policy_factory(item: pytest.Item) -> Factory | None:
         return None
     create: Callable[[], Any] = policy.new_event_loop
     # Each policy (a parametrized override has several) gets loops of its own.
-    return Factory(f"event_loop_policy {id(policy):#x}", create)
+    return Factory(f"event_loop_policy {id(policy):#x}", create, policy)
+
+
+def _use_policy(
+    config: pytest.Config,
+    policy: asyncio.AbstractEventLoopPolicy,
+    owner: pytest.Item | pytest.Collector,
+    key: _Key,
+) -> None:
+    """Make *policy* current until the loop of *key* is closed: registered before the loop's
+    own finalizer, the restoring one runs after it."""
+    from . import _legacy
+
+    stack = _legacy.policies(config)
+    stack.push(key, policy)
+    owner.addfinalizer(functools.partial(stack.pop, key))
 
 
 def _close(config: pytest.Config, key: _Key) -> None:
     __tracebackhide__ = True
-    runner = config.stash[RUNNERS_KEY].pop(key)
+    runner = config.stash[RUNNERS_KEY].pop(key, None)
+    if runner is None:  # forgotten: see _current_for_sync_fixture
+        return
     closed_here = runner.close()
     open_loops(config).closed(runner.loop)
     if not closed_here:

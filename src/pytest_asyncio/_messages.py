@@ -142,11 +142,21 @@ STRICT_UNMARKED_ASYNC_FIXTURE: Final = (
     "asyncio_mode = auto."
 )
 EVENT_LOOP_FIXTURE_OVERRIDDEN: Final = (
-    "The event_loop fixture is overridden in {location}; async tests and fixtures below it "
-    "still run on its loop, but overriding it is deprecated. To share a loop, write "
-    "@pytest.mark.asyncio(loop_scope=...) and @pytest_asyncio.fixture(loop_scope=...), or set "
-    "asyncio_default_test_loop_scope and asyncio_default_fixture_loop_scope; for a custom "
-    "loop, implement the pytest_asyncio_loop_factories hook."
+    "The event_loop fixture is overridden in {location}; the async tests and fixtures that "
+    "request it, or that set no loop scope, still run on its loop, but overriding it is "
+    "deprecated. To run them on one {scope}-scoped loop without it, write "
+    '@pytest.mark.asyncio(loop_scope="{scope}") on the tests (or set '
+    "asyncio_default_test_loop_scope = {scope}) and "
+    '@pytest_asyncio.fixture(loop_scope="{scope}") on the async fixtures (or set '
+    "asyncio_default_fixture_loop_scope = {scope}), use asyncio.get_running_loop() where "
+    "they take event_loop, then delete the fixture. For a custom loop, implement the "
+    "pytest_asyncio_loop_factories hook."
+)
+EVENT_LOOP_FIXTURE_UNUSED: Final = (
+    "The event_loop fixture overridden in {location} was not used: no test or fixture "
+    "requests it, and the loop scopes this suite sets (loop_scope=, "
+    "asyncio_default_test_loop_scope, asyncio_default_fixture_loop_scope) decide where its "
+    "async tests run. Delete the fixture."
 )
 EVENT_LOOP_FIXTURE_REQUESTED: Final = (
     "The event_loop fixture is deprecated ({nodeid} requests it). In async code, use "
