@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -52,23 +53,18 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     return True
 
 
-def pytest_exception_interact(
-    node: pytest.Item | pytest.Collector,
-    call: pytest.CallInfo[object],
-    report: pytest.TestReport | pytest.CollectReport,
-) -> None:
-    """Explain a "different loop" failure. This hook runs for failures only, so passing
-    tests pay nothing for it; the failure summary is printed later, sections included."""
-    excinfo = call.excinfo
-    if not isinstance(node, pytest.Item) or excinfo is None:
-        return
-    from pytest_asyncio import _diagnosis
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Explain a failure caused by loops of different scopes, in the report itself (so xdist
+    and junitxml carry it). Runs three times per test: a passing phase pays one flag check."""
+    report = yield
+    if report.failed and call.excinfo is not None:
+        from pytest_asyncio import _diagnosis
 
-    if _diagnosis.is_different_loop_error(excinfo.value):
-        spec = _collect.spec_of(node)
-        text = _diagnosis.explain(node, spec.loop_scope if spec is not None else None)
-        if text is not None:
-            report.sections.append((_diagnosis.SECTION, text))
+        _diagnosis.annotate(item, report, call.excinfo.value)
+    return report
 
 
 def _run_hypothesis(
