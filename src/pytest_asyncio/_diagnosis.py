@@ -44,7 +44,11 @@ def annotate(item: pytest.Item, report: pytest.TestReport, error: BaseException)
     spec = _collect.spec_of(item)
     test_loop_scope = spec.loop_scope if spec is not None and spec.error is None else None
     if is_different_loop_error(error):
-        names_task = report.when == "call" and any("Task <" in t for t in _texts(error, set()))
+        names_task = (
+            report.when == "call"
+            and test_loop_scope is not None
+            and _names_test_task(item, test_loop_scope, error)
+        )
         text = explain(item, test_loop_scope, names_task=names_task)
     elif test_loop_scope is not None:
         text = explain_idle_loops(item, test_loop_scope)
@@ -128,6 +132,34 @@ def explain_idle_loops(item: pytest.Item, test_loop_scope: LoopScope) -> str | N
     else:
         lines.append(_messages.IDLE_LOOP_FIX.format(scope=widest))
     return "\n".join(lines)
+
+
+def _names_test_task(item: pytest.Item, test_loop_scope: LoopScope, error: BaseException) -> bool:
+    """Whether *error* names the task that ran the test body (not a task the test made)."""
+    runner = _test_runner(item, test_loop_scope)
+    if runner is None or not runner.started or runner.loop.is_closed():
+        return False
+    import asyncio
+
+    from ._runner import LoopRunner
+
+    drive = LoopRunner._drive.__code__
+    names = [
+        f"name='{task.get_name()}'"
+        for task in asyncio.all_tasks(runner.loop)
+        if getattr(task.get_coro(), "cr_code", None) is drive
+    ]
+    return any(name in text for text in _texts(error, set()) for name in names)
+
+
+def _test_runner(item: pytest.Item, test_loop_scope: LoopScope) -> LoopRunner | None:
+    from . import _loops
+
+    factory = _factory_name(item)
+    if factory is None:
+        return None
+    runners = item.config.stash.get(_loops.RUNNERS_KEY, {})
+    return runners.get((scope_node(item, test_loop_scope), factory[0]))
 
 
 def _async_fixtures(item: pytest.Item) -> dict[str, LoopScope]:

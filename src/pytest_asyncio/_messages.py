@@ -145,7 +145,7 @@ IDLE_LOOP_UNNAMED: Final = (
     "  the {loop_scope}-scoped loop (no async fixture of this test), which holds {sockets}"
 )
 IDLE_LOOP_FIX: Final = (
-    "Run the test on the fixture's loop: give it the same loop scope with "
+    "Run the test on that loop: give it the same loop scope with "
     "@pytest.mark.asyncio(loop_scope={scope!r}), or set "
     "asyncio_default_test_loop_scope = {scope} for every test."
 )
