@@ -137,19 +137,13 @@ def explain_idle_loops(item: pytest.Item, test_loop_scope: LoopScope) -> str | N
 def _names_test_task(item: pytest.Item, test_loop_scope: LoopScope, error: BaseException) -> bool:
     """Whether *error* names the task that ran the test body (not a task the test made)."""
     runner = _test_runner(item, test_loop_scope)
-    if runner is None or not runner.started or runner.loop.is_closed():
+    # The runner keeps its last task, finished or not, until the loop closes at teardown.
+    task = getattr(runner, "_driver", None)
+    get_name = getattr(task, "get_name", None)
+    if get_name is None:
         return False
-    import asyncio
-
-    from ._runner import LoopRunner
-
-    drive = LoopRunner._drive.__code__
-    names = [
-        f"name='{task.get_name()}'"
-        for task in asyncio.all_tasks(runner.loop)
-        if getattr(task.get_coro(), "cr_code", None) is drive
-    ]
-    return any(name in text for text in _texts(error, set()) for name in names)
+    name = f"name={get_name()!r}"
+    return any(name in text for text in _texts(error, set()))
 
 
 def _test_runner(item: pytest.Item, test_loop_scope: LoopScope) -> LoopRunner | None:
