@@ -162,6 +162,12 @@ async def test_talks_to_it():
             _messages.IDLE_LOOP_FIX.format(scope="session"),
         ]
     )
+    result.stdout.fnmatch_lines(
+        [
+            "  the session-scoped loop (no async fixture of this test), which holds a server "
+            "listening on 127.0.0.1:*"
+        ]
+    )
 
 
 def test_connections_and_other_descriptors_are_described(
@@ -183,11 +189,14 @@ def test_connections_and_other_descriptors_are_described(
             read_end, write_end = os.pipe()
             loop = asyncio.get_running_loop()
             loop.add_reader(read_end, lambda: None)
-            server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+            accepted = []  # kept: Python 3.13 closes a writer that is garbage collected
+            server = await asyncio.start_server(lambda r, w: accepted.append(w), "127.0.0.1", 0)
             reader, writer = await asyncio.open_connection(*server.sockets[0].getsockname()[:2])
             server.close()
+            await asyncio.sleep(0.01)  # the transports start reading in callbacks of their own
             yield reader
-            writer.close()
+            for each in [writer, *accepted]:
+                each.close()
             loop.remove_reader(read_end)
             os.close(read_end)
             os.close(write_end)
@@ -213,6 +222,12 @@ def test_connections_and_other_descriptors_are_described(
             )
             + "*",
             _messages.IDLE_LOOP_FIX.format(scope="module"),
+        ]
+    )
+    result.stdout.re_match_lines(
+        [
+            r"  fixture 'connection': the module-scoped loop, which holds file descriptor \d+, "
+            r"a connection from 127\.0\.0\.1:\d+ to 127\.0\.0\.1:\d+"
         ]
     )
 

@@ -24,9 +24,12 @@ def test_a_new_loop_watches_nothing_but_its_self_pipe(loop: asyncio.AbstractEven
 
 
 def test_servers_connections_and_readers_are_watched(loop: asyncio.AbstractEventLoop) -> None:
+    accepted: list[asyncio.StreamWriter] = []  # kept: 3.13 closes a collected writer
+
     async def open_all() -> tuple[asyncio.Server, asyncio.StreamWriter]:
-        server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+        server = await asyncio.start_server(lambda r, w: accepted.append(w), "127.0.0.1", 0)
         _, writer = await asyncio.open_connection(*server.sockets[0].getsockname()[:2])
+        await asyncio.sleep(0.01)  # the transports start reading in callbacks of their own
         return server, writer
 
     server, writer = loop.run_until_complete(open_all())
@@ -44,7 +47,8 @@ def test_servers_connections_and_readers_are_watched(loop: asyncio.AbstractEvent
         loop.remove_reader(read_end)
         os.close(read_end)
         os.close(write_end)
-        writer.close()
+        for each in [writer, *accepted]:
+            each.close()
         server.close()
         loop.run_until_complete(server.wait_closed())
     assert listening not in _aio.watched_fds(loop)
