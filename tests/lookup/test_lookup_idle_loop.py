@@ -8,6 +8,7 @@ a passing test gets no section, and following the advice makes the test pass.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -252,3 +253,18 @@ def test_a_fixture_on_a_narrower_loop(pytester: pytest.Pytester, mode: str) -> N
             _messages.DIFFERENT_LOOP_FIX.format(scope="module"),
         ]
     )
+
+
+def test_the_troubleshooting_page_quotes_the_section() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "troubleshooting.md").read_text()
+    fixture = _messages.IDLE_LOOP_FIXTURE.format(
+        name="server",
+        loop_scope="session",
+        sockets=_messages.SOCKET_LISTENING.format(address="127.0.0.1:41234"),
+    )
+    for line in [
+        _messages.IDLE_LOOP_HEADER.format(loop_scope="function"),
+        fixture,
+        _messages.IDLE_LOOP_FIX.format(scope="session"),
+    ]:
+        assert f"\n{line}\n" in page
