@@ -34,9 +34,23 @@ _FIXTURE_LOOPS: Final = pytest.StashKey[dict[object, LoopScope]]()
 _SYMPTOMS: Final = ("attached to a different loop", "bound to a different event loop")
 
 
+_WATCHING: Final = pytest.StashKey[bool]()
+
+
+def watch(config: pytest.Config) -> None:
+    """Start explaining failures: called when an async test or fixture is set up, so the
+    report hook costs a run of sync tests nothing at all."""
+    if _WATCHING not in config.stash:
+        config.stash[_WATCHING] = True
+        from ._plugins import reports
+
+        config.pluginmanager.register(reports, "pytest-asyncio-ng-reports")
+
+
 def remember(config: pytest.Config, fixturedef: object, loop_scope: LoopScope) -> None:
     """Record the loop scope an async fixture (its FixtureDef) was set up on."""
     config.stash.setdefault(_FIXTURE_LOOPS, {})[fixturedef] = loop_scope
+    watch(config)
 
 
 def annotate(item: pytest.Item, report: pytest.TestReport, error: BaseException) -> None:

@@ -97,3 +97,29 @@ def test_xdist_shows_the_section(pytester: pytest.Pytester, ini: IniWriter, trap
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines([f"*- {_diagnosis.SECTION} -*", HEADERS[trap]])
     assert result.stdout.str().count(_diagnosis.SECTION) == 1
+
+
+@pytest.mark.parametrize(
+    ("test", "registered"),
+    [
+        ("def test_sync():\n    assert False\n", False),
+        ("import pytest\n\n@pytest.mark.asyncio\nasync def test_async():\n    pass\n", True),
+    ],
+    ids=["sync-only", "async"],
+)
+def test_the_report_hook_costs_sync_runs_nothing(
+    pytester: pytest.Pytester, ini: IniWriter, test: str, registered: bool
+) -> None:
+    """The report hook is registered when the first async test or fixture is set up; a run
+    of sync tests (failing ones included) never calls it."""
+    ini()
+    pytester.makeconftest(
+        """
+        def pytest_unconfigure(config):
+            found = config.pluginmanager.has_plugin("pytest-asyncio-ng-reports")
+            print(f"report hook registered: {found}")
+        """
+    )
+    pytester.makepyfile(test_run=test)
+    result = pytester.runpytest("-s")
+    result.stdout.fnmatch_lines([f"report hook registered: {registered}"])

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import contextvars
 import functools
-from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_asyncio import _collect, _compat
+from pytest_asyncio import _collect, _compat, _diagnosis
 
 if TYPE_CHECKING:
     from pytest_asyncio._runner import LoopRunner
@@ -27,6 +26,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         return
     if spec.error is not None:
         pytest.fail(spec.error, pytrace=False)
+    _diagnosis.watch(item.config)
     if item.config.hook.pytest_asyncio_loop_factories.get_hookimpls():
         from pytest_asyncio import _loops
 
@@ -51,20 +51,6 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
         context = contextvars.copy_context()
         _loops.run(runner, pyfuncitem.obj(**kwargs), context, pyfuncitem)
     return True
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """Explain a failure caused by loops of different scopes, in the report itself (so xdist
-    and junitxml carry it). Runs three times per test: a passing phase pays one flag check."""
-    report = yield
-    if report.failed and call.excinfo is not None:
-        from pytest_asyncio import _diagnosis
-
-        _diagnosis.annotate(item, report, call.excinfo.value)
-    return report
 
 
 def _run_hypothesis(
