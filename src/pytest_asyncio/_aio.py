@@ -4,6 +4,7 @@ asyncio offers no public way to ask these questions. Each helper reads attribute
 own loops and tasks have on Python 3.10 - 3.13 (tests/unit/test_unit_aio.py checks them on the
 running version) and answers safely for loops and tasks that lack them (uvloop, a user's own
 loop): the runner then takes its slower, general path.
+The failure diagnosis asks a loop what it is waiting on (``watched_fds``) the same way.
 """
 
 from __future__ import annotations
@@ -51,3 +52,18 @@ def forget_pending(task: asyncio.Task[object]) -> None:
     but it is pending!" error: nothing can run it any more, and the error would blame the user
     for a loop someone else closed."""
     task._log_destroy_pending = False  # type: ignore[attr-defined]
+
+
+def watched_fds(loop: asyncio.AbstractEventLoop) -> list[int]:
+    """The file descriptors *loop* watches for its callbacks (servers, transports, readers),
+    without the loop's own self-pipe; empty when the loop does not say."""
+    selector = getattr(loop, "_selector", None)  # selector_events.BaseSelectorEventLoop
+    get_map = getattr(selector, "get_map", None)
+    if get_map is None or loop.is_closed():
+        return []
+    self_pipe = getattr(loop, "_ssock", None)
+    own = self_pipe.fileno() if self_pipe is not None else -1
+    mapping = get_map()  # None once the selector is closed
+    if mapping is None:
+        return []
+    return sorted(fd for fd in mapping if isinstance(fd, int) and fd != own)

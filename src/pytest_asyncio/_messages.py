@@ -181,6 +181,31 @@ DIFFERENT_LOOP_FIX: Final = (
     "asyncio_default_test_loop_scope = {scope} and asyncio_default_fixture_loop_scope = {scope}."
 )
 
+DIFFERENT_LOOP_TASK: Final = (
+    "The task in the error is this test's task, which runs the test on its {loop_scope}-scoped "
+    "loop; what it awaited was made on another loop."
+)
+
+# --- a wider loop left idle while a test runs (the session-server trap) --------------------
+
+IDLE_LOOP_HEADER: Final = (
+    "This test ran on its own {loop_scope}-scoped loop while another loop held open sockets. "
+    "That loop is idle during the test: nothing on it runs, so a server there accepts no "
+    "connection and sends no answer, and the test waits for it, often until a timeout."
+)
+IDLE_LOOP_FIXTURE: Final = "  fixture {name!r}: the {loop_scope}-scoped loop, which holds {sockets}"
+IDLE_LOOP_UNNAMED: Final = (
+    "  the {loop_scope}-scoped loop (no async fixture of this test), which holds {sockets}"
+)
+IDLE_LOOP_FIX: Final = (
+    "Run the test on that loop: give it the same loop scope with "
+    "@pytest.mark.asyncio(loop_scope={scope!r}), or set "
+    "asyncio_default_test_loop_scope = {scope} for every test."
+)
+SOCKET_LISTENING: Final = "a server listening on {address}"
+SOCKET_CONNECTED: Final = "a connection from {address} to {peer}"
+SOCKET_OTHER: Final = "file descriptor {fd}"
+
 # --- loops ---------------------------------------------------------------------------------
 
 HOOK_BAD_RESULT: Final = (

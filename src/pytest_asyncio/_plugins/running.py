@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
-from pytest_asyncio import _collect, _compat, _messages
+from pytest_asyncio import _collect, _compat, _diagnosis, _messages
 from pytest_asyncio._collect import UNMARKED_KEY
 from pytest_asyncio._warnings import warn_at
 
@@ -31,6 +31,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         return
     if spec.error is not None:
         pytest.fail(spec.error, pytrace=False)
+    _diagnosis.watch(item.config)
     if item.config.hook.pytest_asyncio_loop_factories.get_hookimpls():
         from pytest_asyncio import _loops
 
@@ -99,25 +100,6 @@ class _UnmarkedAsyncTests:
                 raise
         message = _messages.UNMARKED_ASYNC_TEST.format(nodeid=pyfuncitem.nodeid, mode=mode)
         pytest.fail(message, pytrace=False)
-
-
-def pytest_exception_interact(
-    node: pytest.Item | pytest.Collector,
-    call: pytest.CallInfo[object],
-    report: pytest.TestReport | pytest.CollectReport,
-) -> None:
-    """Explain a "different loop" failure. This hook runs for failures only, so passing
-    tests pay nothing for it; the failure summary is printed later, sections included."""
-    excinfo = call.excinfo
-    if not isinstance(node, pytest.Item) or excinfo is None:
-        return
-    from pytest_asyncio import _diagnosis
-
-    if _diagnosis.is_different_loop_error(excinfo.value):
-        spec = _collect.spec_of(node)
-        text = _diagnosis.explain(node, spec.loop_scope if spec is not None else None)
-        if text is not None:
-            report.sections.append((_diagnosis.SECTION, text))
 
 
 def _run_hypothesis(
