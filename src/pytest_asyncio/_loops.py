@@ -232,7 +232,12 @@ def select_factory(item: pytest.Item) -> Factory:
     default (honouring an overridden event_loop_policy)."""
     factory = item.stash.get(_FACTORY_KEY, None)
     if factory is None:
-        factory = item.stash[_FACTORY_KEY] = _select_factory(item)
+        factory = _select_factory(item)
+        # Chosen before the item's fixtures are set up (to skip an unknown factory early), the
+        # default may yet give way to an overridden event_loop_policy: keep it only when no
+        # such override applies.
+        if factory is not DEFAULT_FACTORY or not _overrides.covers(item, _overrides.POLICY):
+            item.stash[_FACTORY_KEY] = factory
     return factory
 
 

@@ -190,3 +190,48 @@ def test_async_fixtures_run_on_the_factory_loop(pytester: pytest.Pytester, mode:
     )
     result = pytester.runpytest()
     result.assert_outcomes(passed=5)
+
+
+def test_a_hook_elsewhere_leaves_a_policy_override_in_force(
+    pytester: pytest.Pytester, mode: str
+) -> None:
+    """A loop factories hook in one directory's conftest does not apply to tests in another;
+    there, an overridden event_loop_policy still makes the loops and is the current policy."""
+    hooked = pytester.mkpydir("hooked")
+    (hooked / "conftest.py").write_text(CONFTEST)
+    (hooked / "test_hooked.py").write_text(
+        """
+import asyncio
+
+import pytest
+
+
+@pytest.mark.asyncio
+async def test_on_the_hook_loops():
+    assert type(asyncio.get_running_loop()).__name__ in {"AlphaLoop", "BetaLoop", "GammaLoop"}
+"""
+    )
+    policy = pytester.mkpydir("policy")
+    (policy / "test_policy.py").write_text(
+        """
+import asyncio
+
+import pytest
+
+
+class CustomPolicy(asyncio.DefaultEventLoopPolicy):
+    pass
+
+
+@pytest.fixture(scope="module")
+def event_loop_policy():
+    return CustomPolicy()
+
+
+@pytest.mark.asyncio
+async def test_uses_the_policy():
+    assert isinstance(asyncio.get_event_loop_policy(), CustomPolicy)
+"""
+    )
+    result = pytester.runpytest("-p", "no:randomly", "-W", "ignore::DeprecationWarning")
+    result.assert_outcomes(passed=4)
