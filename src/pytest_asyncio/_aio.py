@@ -1,7 +1,10 @@
-"""The private attributes of asyncio's tasks that we read, in one place.
+"""Every private attribute of asyncio that the runner reads or changes, in one place.
 
-Each reader falls back to "unknown" when the attribute is missing (another task class, or a
-Python version that renamed it), so a report loses a detail instead of failing.
+asyncio offers no public way to ask these questions. Each helper reads attributes that asyncio's
+own loops and tasks have on Python 3.10 - 3.13 (tests/unit/test_unit_aio.py checks them on the
+running version) and answers safely for loops and tasks that lack them (uvloop, a user's own
+loop): the runner then takes its slower, general path.
+The failure diagnosis asks a loop what it is waiting on (``watched_fds``) the same way.
 """
 
 from __future__ import annotations
@@ -24,3 +27,60 @@ def creation_stack(task: asyncio.Task[Any]) -> traceback.StackSummary | None:
     """Where *task* was created, kept by asyncio in debug mode only."""
     stack = getattr(task, "_source_traceback", None)
     return stack if isinstance(stack, traceback.StackSummary) else None
+
+
+def cancel_pending(task: asyncio.Task[object]) -> bool:
+    """Whether ``task.cancel()`` was called and not yet delivered to the task's coroutine.
+
+    A task cancelled while it runs (``asyncio.current_task().cancel()``) only raises
+    ``CancelledError`` at its next ``await``; if its coroutine returns first, asyncio ends the
+    task cancelled all the same. ``Task.cancelling()`` (3.11+) cannot tell this apart from a
+    cancellation that was delivered and caught, and 3.10 has no public way at all; asyncio
+    keeps the request in ``_must_cancel``.
+    """
+    return bool(getattr(task, "_must_cancel", False))
+
+
+def is_stopping(loop: asyncio.AbstractEventLoop) -> bool:
+    """Whether ``loop.stop()`` was called and the loop has not stopped yet.
+
+    False when unknown: a stop asked for in the same step as one of the runner's own then goes
+    unnoticed, as with ``asyncio.run()``.
+    """
+    return bool(getattr(loop, "_stopping", False))
+
+
+def nothing_to_clean(loop: asyncio.AbstractEventLoop) -> bool:
+    """No pending task, async generator, default executor or ready callback on *loop*.
+
+    Reads attributes of asyncio's own loops; False for any other loop, which then gets the full
+    shutdown."""
+    asyncgens = getattr(loop, "_asyncgens", None)
+    ready = getattr(loop, "_ready", None)
+    if asyncgens is None or ready is None or asyncgens or ready:
+        return False
+    if getattr(loop, "_default_executor", True) is not None:
+        return False
+    return not asyncio.all_tasks(loop)
+
+
+def forget_pending(task: asyncio.Task[object]) -> None:
+    """Let *task*, pending on a closed loop, be dropped without asyncio's "Task was destroyed
+    but it is pending!" error: nothing can run it any more, and the error would blame the user
+    for a loop someone else closed."""
+    task._log_destroy_pending = False  # type: ignore[attr-defined]
+
+
+def watched_fds(loop: asyncio.AbstractEventLoop) -> list[int]:
+    """The file descriptors *loop* watches for its callbacks (servers, transports, readers),
+    without the loop's own self-pipe; empty when the loop does not say."""
+    selector = getattr(loop, "_selector", None)  # selector_events.BaseSelectorEventLoop
+    get_map = getattr(selector, "get_map", None)
+    if get_map is None or loop.is_closed():
+        return []
+    self_pipe = getattr(loop, "_ssock", None)
+    own = self_pipe.fileno() if self_pipe is not None else -1
+    mapping = get_map()  # None once the selector is closed
+    if mapping is None:
+        return []
+    return sorted(fd for fd in mapping if isinstance(fd, int) and fd != own)

@@ -21,6 +21,9 @@ from ._settings import SETTINGS_KEY, Settings
 from ._warnings import PytestAsyncioWarning, location, warn_at, warn_once
 
 SPEC_KEY: Final = pytest.StashKey["TestSpec | None"]()
+#: Set on an unmarked async test in strict (or legacy) mode, to the mode: unless another
+#: plugin runs it, the test fails saying how to make it ours.
+UNMARKED_KEY: Final = pytest.StashKey[str]()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,10 +97,12 @@ def resolve(item: pytest.Function) -> TestSpec | None:
         return _unittest_spec(item, case)
     if kind != "coroutine":
         return None  # an async generator function: made an xfail at collection
-    mark = _marks.scan(item).mark  # None also when another plugin claims the test
-    if mark is None:
-        return None
     settings: Settings = item.config.stash[SETTINGS_KEY]
+    mark, foreign, _ = _marks.scan(item)
+    if mark is None:
+        if not foreign and not settings.auto:
+            item.stash[UNMARKED_KEY] = settings.mode
+        return None
     if not mark.args and not mark.kwargs:  # the common case: a bare mark
         return _spec(settings.default_test_loop_scope, None)
     try:

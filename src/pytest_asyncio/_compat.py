@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import types
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pytest
 from _pytest._code import getfslineno
@@ -15,6 +15,12 @@ from _pytest.python import importtestmodule
 from _pytest.unittest import TestCaseFunction
 
 __all__ = ["Failed", "FixtureDef", "SubRequest"]
+
+#: What pytest warns with when a test returns a value; None on pytest 8.4.0, which fails the
+#: test instead (8.4.1 brought the warning back).
+RETURN_NOT_NONE_WARNING: Final[type[Warning] | None] = getattr(
+    pytest, "PytestReturnNotNoneWarning", None
+)
 
 
 def raw_ini_value(config: pytest.Config, key: str) -> object:
@@ -94,3 +100,45 @@ def fixture_defs(node: pytest.Item | pytest.Collector, name: str) -> Sequence[Fi
     """The definitions of fixture *name* visible from *node*, innermost last."""
     defs = node.session._fixturemanager.getfixturedefs(name, node)
     return defs or ()
+
+
+#: How the failures of an async test that no plugin ran begin: pytest's own (pytest >= 8.4),
+#: and hypothesis's for a @given test (its executor got a coroutine).
+_UNSUPPORTED_ASYNC: Final = (
+    "async def functions are not natively supported",
+    "Hypothesis doesn't know how to run async test functions",
+)
+
+
+def is_unsupported_async_failure(error: BaseException) -> bool:
+    """Whether *error* is pytest's (or hypothesis's) failure of an async test that no plugin
+    ran, which advises installing an async plugin. Should either reword it, its own message
+    is shown instead of ours."""
+    message = getattr(error, "msg", None) if isinstance(error, pytest.fail.Exception) else None
+    if message is None:
+        message = str(error) if type(error).__module__ == "hypothesis.errors" else ""
+    return isinstance(message, str) and message.startswith(_UNSUPPORTED_ASYNC)
+
+
+def fixture_path(config: pytest.Config, fixturedef: FixtureDef[Any]) -> Path:
+    """Where *fixturedef* is defined, as pytest scopes it: the directory of its conftest.py
+    (the rootdir for plugins and the rootdir's conftest.py), or its module."""
+    return config.rootpath / fixturedef.baseid.split("::")[0]
+
+
+def metafunc_fixture_defs(metafunc: pytest.Metafunc) -> Mapping[str, Sequence[FixtureDef[Any]]]:
+    """The definitions of the fixtures a test being parametrized uses, by name."""
+    defs: Mapping[str, Sequence[FixtureDef[Any]]] = metafunc._arg2fixturedefs
+    return defs
+
+
+def closure_defs(item: pytest.Item) -> Mapping[str, Sequence[FixtureDef[Any]]]:
+    """The definitions of the fixtures in *item*'s closure, by name, innermost last."""
+    info = getattr(item, "_fixtureinfo", None)
+    defs: Mapping[str, Sequence[FixtureDef[Any]]] = info.name2fixturedefs if info else {}
+    return defs
+
+
+def is_direct_param(fixturedef: FixtureDef[Any]) -> bool:
+    """Whether *fixturedef* stands for a ``@pytest.mark.parametrize`` argument."""
+    return getattr(fixturedef.func, "__name__", None) == "get_direct_param_fixture_func"

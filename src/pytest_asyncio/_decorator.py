@@ -12,7 +12,7 @@ import pytest
 
 from . import _compat, _marks, _messages
 from ._inspect import async_kind
-from ._scopes import SCOPE_CHOICES, LoopScope, as_scope
+from ._scopes import SCOPE_CHOICES, SCOPES, LoopScope, as_scope
 
 if TYPE_CHECKING:
     from ._settings import Settings
@@ -112,8 +112,8 @@ def fixture_kind(
 ) -> FixtureKind | None:
     """How to run a fixture function for *request*, or None if it is not ours to run.
 
-    In auto mode an undecorated async fixture is ours unless another plugin (anyio) claims
-    the test that requests it."""
+    In auto (and legacy) mode an undecorated async fixture is ours unless another plugin
+    (anyio) claims the test that requests it."""
     kind: FixtureKind | None = async_kind(function)
     if kind is None:
         if options_of(function) is None:
@@ -121,7 +121,7 @@ def fixture_kind(
         return "generator" if inspect.isgeneratorfunction(function) else "sync"
     if options_of(function) is not None:
         return kind
-    if settings.auto and not _marks.scan(_compat.request_item(request)).foreign:
+    if settings.auto_fixtures and not _marks.scan(_compat.request_item(request)).foreign:
         return kind
     return None
 
@@ -133,9 +133,10 @@ def _checked_loop_scope(value: str | None, function: Callable[..., Any]) -> Loop
     scope = as_scope(value)
     if scope is None:
         name = getattr(function, "__qualname__", repr(function))
-        raise pytest.UsageError(
-            _messages.FIXTURE_BAD_LOOP_SCOPE.format(value=value, name=name, choices=SCOPE_CHOICES)
+        message = _messages.FIXTURE_BAD_LOOP_SCOPE.format(
+            value=value, name=name, choices=SCOPE_CHOICES
         )
+        raise pytest.UsageError(_messages.suggesting(message, value, SCOPES))
     return scope
 
 

@@ -17,11 +17,11 @@ from typing import Any, Final, NoReturn
 
 import pytest
 
-from . import _compat, _diagnosis, _loops, _messages, _timeouts
+from . import _compat, _diagnosis, _loops, _messages, _overrides, _timeouts
 from ._contexts import publish, withdraw
 from ._decorator import FixtureKind, options_of
 from ._runner import LoopRunner, Owner, Phase
-from ._scopes import LoopScope, as_scope, is_narrower
+from ._scopes import LoopScope, as_scope, is_narrower, package_of
 from ._settings import Settings
 
 
@@ -61,33 +61,66 @@ def adapt(
     try:
         loop_scope = loop_scope_of(fixturedef, settings)
     except LoopScopeError as error:
-        return functools.partial(_fail, str(error))
+        if not _on_override_loop(fixturedef, request):
+            return functools.partial(_fail, str(error))
+        loop_scope = as_scope(fixturedef.scope) or "function"
     _diagnosis.remember(request.config, fixturedef, loop_scope)
+    if fixturedef.scope != "function" and _has_factories_hook(request.config):
+        _loops.bind_to_factory(fixturedef, request)
     function = _compat.fixture_function(fixturedef, request)
-    setup = _Setup(fixturedef.argname, request, function, loop_scope)
+    setup = _Setup(fixturedef, request, function, loop_scope)
     return functools.partial(_ADAPTERS[kind], setup)
+
+
+def _has_factories_hook(config: pytest.Config) -> bool:
+    return bool(config.hook.pytest_asyncio_loop_factories.get_hookimpls())
+
+
+def loop_node(
+    fixturedef: _compat.FixtureDef[Any], request: _compat.SubRequest, loop_scope: LoopScope
+) -> pytest.Item | pytest.Collector:
+    """The node whose *loop_scope* instance the fixture's loop belongs to.
+
+    The node pytest caches the fixture on, except for a package-scoped fixture on a package
+    loop: pytest caches one from a module, or from the rootdir's conftest.py, on the session;
+    its loop is that of the package that defines it, the one that package's tests use.
+    """
+    node: pytest.Item | pytest.Collector = request.node
+    if loop_scope == "package" and fixturedef.scope == "package":
+        where = _compat.fixture_path(request.config, fixturedef)
+        node = package_of(_compat.request_item(request), where)
+    return node
 
 
 class _Setup:
     """One setup of a fixture: what the stand-ins below need."""
 
-    __slots__ = ("function", "loop_scope", "name", "request")
+    __slots__ = ("fixturedef", "function", "loop_scope", "name", "request")
 
     def __init__(
         self,
-        name: str,
+        fixturedef: _compat.FixtureDef[Any],
         request: _compat.SubRequest,
         function: Callable[..., Any],
         loop_scope: LoopScope,
     ) -> None:
-        self.name = name
+        self.fixturedef = fixturedef
+        self.name = fixturedef.argname
         self.request = request
         self.function = function
         self.loop_scope = loop_scope
 
     def runner(self) -> LoopRunner:
         item = _compat.request_item(self.request)
-        return _loops.runner_for(item, self.request.node, self.loop_scope)
+        options = options_of(self.function)
+        explicit = options is not None and options.loop_scope is not None
+        node = loop_node(self.fixturedef, self.request, self.loop_scope)
+        runner = _loops.runner_for(item, node, self.loop_scope, self.name, explicit)
+        if node is not self.request.node:
+            # Cached on a wider node than its loop's: tear it down before its loop closes
+            # (registered after the runner's own finalizer, so it runs first).
+            node.addfinalizer(functools.partial(self.fixturedef.finish, request=self.request))
+        return runner
 
     def run(
         self,
@@ -168,6 +201,17 @@ _ADAPTERS: Final[dict[FixtureKind, Callable[..., Any]]] = {
     "sync": _sync,
     "generator": _generator,
 }
+
+
+def _on_override_loop(fixturedef: _compat.FixtureDef[Any], request: _compat.SubRequest) -> bool:
+    """A fixture that requests a user's event_loop fixture runs on its loop, whatever its
+    loop scope says (pytest-asyncio < 1.0 suites)."""
+    item = _compat.request_item(request)
+    if not _overrides.covers(item, _overrides.EVENT_LOOP):
+        return False
+    from . import _legacy
+
+    return _legacy.requests_event_loop(item, fixturedef.argname)
 
 
 def _fail(message: str, /, **kwargs: Any) -> Any:

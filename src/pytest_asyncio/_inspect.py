@@ -30,3 +30,25 @@ def async_kind(function: object) -> AsyncKind | None:
     if inspect.iscoroutinefunction(function):
         return "coroutine"
     return "asyncgen" if inspect.isasyncgenfunction(function) else None
+
+
+#: Method wrappers whose ``__func__`` is a slot of a builtin type: reading it runs no user code.
+_WRAPPERS: Final = (staticmethod, classmethod, types.MethodType)
+
+
+def plain_function(obj: object) -> types.FunctionType | None:
+    """The Python function *obj* is, or wraps as a static, class or bound method; else None.
+
+    Collection asks this of every name of every test module and class, before pytest has
+    decided what is a test. It looks at types only and never reads an attribute that a user's
+    class computes: a module-level object with a ``__getattr__`` (``from pytest import mark``,
+    a framework's lazy ``settings``) is never probed.
+    """
+    kind = type(obj)
+    if kind is types.FunctionType:
+        return obj  # type: ignore[return-value]  # checked by type just above
+    if kind in _WRAPPERS:
+        inner: object = obj.__func__  # type: ignore[attr-defined]
+        if type(inner) is types.FunctionType:
+            return inner
+    return None

@@ -10,23 +10,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-import dataclasses
 import functools
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+import sys
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, Final, TypeVar
 
 import pytest
 
 from . import _collect, _compat, _messages, _overrides
-from ._runner import LoopClosedError, LoopFactory, LoopRunner, LoopRunningError, Owner
-from ._scopes import LoopScope, scope_node
+from ._factories import FACTORY_PARAM, PENDING_KEY, FactoriesError, Factory, hook_factories
+from ._runner import (
+    LoopClosedError,
+    LoopRunner,
+    LoopRunningError,
+    LoopStoppedError,
+    Owner,
+    cancelled_on_return,
+)
+from ._scopes import LoopScope, as_scope, is_narrower, scope_node
 from ._settings import SETTINGS_KEY
 from ._timeouts import Limit
 from ._warnings import PytestAsyncioWarning, warn_at
 
 T = TypeVar("T")
 
-FACTORY_PARAM: Final = "_asyncio_loop_factory"
 _Key = tuple[pytest.Item | pytest.Collector, str | None]
 RUNNERS_KEY: Final = pytest.StashKey[dict[_Key, LoopRunner]]()
 #: Runners of loops made by users' event_loop fixtures, by id of the loop.
@@ -80,12 +87,6 @@ def open_loops(config: pytest.Config) -> OpenLoops:
     return loops
 
 
-@dataclasses.dataclass(frozen=True)
-class Factory:
-    name: str | None
-    create: LoopFactory
-
-
 DEFAULT_FACTORY: Final = Factory(None, asyncio.new_event_loop)
 _FACTORY_KEY: Final = pytest.StashKey[Factory]()
 
@@ -94,12 +95,20 @@ def runner_for(
     item: pytest.Item,
     node: pytest.Item | pytest.Collector,
     scope: LoopScope,
+    fixture: str | None = None,
+    explicit: bool = False,
 ) -> LoopRunner:
-    """The runner of the *scope* instance *node* belongs to, for the loop factory of *item*.
+    """The runner of the *scope* instance *node* belongs to, for the loop factory of *item*
+    (for the test itself, or for its fixture named *fixture*, whose loop scope is *explicit*
+    when the fixture sets it).
 
-    Under a user's ``event_loop`` fixture (pytest-asyncio < 1.0), the runner of that loop."""
+    Under a user's ``event_loop`` fixture (pytest-asyncio < 1.0), the runner of that loop for
+    what ``_legacy.on_override_loop`` sends there."""
     if _overrides.covers(item, _overrides.EVENT_LOOP):
-        return _borrowed_runner(item)
+        from . import _legacy
+
+        if _legacy.on_override_loop(item, fixture, explicit):
+            return _borrowed_runner(item)
     owner = scope_node(node, scope)
     factory = select_factory(item)
     config = item.config
@@ -107,12 +116,54 @@ def runner_for(
     key = (owner, factory.name)
     runner = runners.get(key)
     if runner is None:
+        if factory.policy is not None:
+            _use_policy(config, factory.policy, owner, key)
         debug = config.stash[SETTINGS_KEY].debug
         label = functools.partial(_label, scope, owner)
         runner = runners[key] = LoopRunner(factory.create, debug=debug, label=label)
         owner.addfinalizer(functools.partial(_close, config, key))
         open_loops(config).opened(runner.loop)
     return runner
+
+
+def current_for_sync_fixture(
+    fixturedef: _compat.FixtureDef[Any], request: _compat.SubRequest, loop_scope: LoopScope
+) -> contextlib.AbstractContextManager[None]:
+    """While a sync fixture wider than a function is set up for an async test, the current
+    event loop is the loop of its scope (or of the test's loop scope, if wider): what it gets
+    from ``asyncio.get_event_loop()`` (``asyncpg.create_pool()`` calls it) is the loop that the
+    async tests of that scope run on."""
+    item = _compat.request_item(request)
+    if (
+        fixturedef.argname in _overrides.NAMES
+        or _overrides.covers(item, _overrides.POLICY)
+        or item.config.option.setupplan
+    ):
+        # The overrides themselves; fixtures that may be set up before the policy that
+        # chooses the test's loops; --setup-plan, which runs no fixture.
+        return contextlib.nullcontext()
+    scope = as_scope(fixturedef.scope) or "function"
+    if is_narrower(scope, loop_scope):
+        scope = loop_scope
+    return _current_for_sync_fixture(item, request.node, scope, fixturedef.argname)
+
+
+@contextlib.contextmanager
+def _current_for_sync_fixture(
+    item: pytest.Item, node: pytest.Item | pytest.Collector, scope: LoopScope, name: str
+) -> Iterator[None]:
+    config = item.config
+    existing = set(config.stash.get(RUNNERS_KEY, {}).values())
+    runner = runner_for(item, node, scope, name)
+    with open_loops(config).current(runner.loop):
+        yield
+    if runner not in existing and runner.loop.is_closed():
+        # Made for this fixture, which closed it before anything ran on it (it cleans up
+        # the current loop, then calls asyncio.run()): forget it, the scope gets a new one.
+        runners = config.stash[RUNNERS_KEY]
+        for key in [key for key, value in runners.items() if value is runner]:
+            del runners[key]
+        open_loops(config).closed(runner.loop)
 
 
 def runner_of(config: pytest.Config, loop: asyncio.AbstractEventLoop) -> LoopRunner | None:
@@ -163,11 +214,16 @@ def run(
         from . import _timeouts
 
         return _timeouts.run(runner, awaitable, context, owner, limit)
-    except (LoopRunningError, LoopClosedError) as error:
-        if isinstance(what, pytest.Item):
-            what = f"test {what.nodeid}"
+    except asyncio.CancelledError as error:
+        if sys.version_info >= (3, 11) and cancelled_on_return(error):
+            error.add_note(_messages.CANCELLED_ON_RETURN.format(what=_describe(what)))
+        raise
+    except (LoopRunningError, LoopClosedError, LoopStoppedError) as error:
+        what = _describe(what)
         if isinstance(error, LoopClosedError):
             message = _messages.LOOP_CLOSED_BEFORE_USE.format(loop=runner.label, what=what)
+        elif isinstance(error, LoopStoppedError):
+            message = _messages.LOOP_STOPPED.format(what=what, loop=runner.label)
         elif fixture is not None:
             message = _messages.FIXTURE_FROM_RUNNING_LOOP.format(name=fixture)
         else:
@@ -175,35 +231,51 @@ def run(
     pytest.fail(message, pytrace=False)
 
 
+def _describe(what: str | pytest.Item) -> str:
+    return f"test {what.nodeid}" if isinstance(what, pytest.Item) else what
+
+
 def select_factory(item: pytest.Item) -> Factory:
-    """The loop factory for *item*: its parameter, else the marker's first choice, else the
-    hook's first factory, else the default (honouring an overridden event_loop_policy).
-    Chosen once per item."""
+    """The loop factory for *item*, chosen once per item: its parameter (an async test under
+    the hook), else for a sync test the factory of the async tests running now, else the
+    mark's first choice among the hook's factories, else the hook's first factory, else the
+    default (honouring an overridden event_loop_policy)."""
     factory = item.stash.get(_FACTORY_KEY, None)
     if factory is None:
-        factory = item.stash[_FACTORY_KEY] = _select_factory(item)
+        factory = _select_factory(item)
+        # Chosen before the item's fixtures are set up (to skip an unknown factory early), the
+        # default may yet give way to an overridden event_loop_policy: keep it only when no
+        # such override applies.
+        if factory is not DEFAULT_FACTORY or not _overrides.covers(item, _overrides.POLICY):
+            item.stash[_FACTORY_KEY] = factory
     return factory
 
 
 def _select_factory(item: pytest.Item) -> Factory:
-    factories = None
-    if item.config.hook.pytest_asyncio_loop_factories.get_hookimpls():
-        # Only then: item.ihook (the conftests that apply to the item) is costly to find.
-        hook = item.ihook.pytest_asyncio_loop_factories
-        if hook.get_hookimpls():
-            factories = hook(config=item.config, item=item)
+    __tracebackhide__ = True
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None:
+        param = callspec.params.get(FACTORY_PARAM)
+        if isinstance(param, Factory):
+            return param
+    if not item.config.hook.pytest_asyncio_loop_factories.get_hookimpls():
+        return _policy_factory(item) or DEFAULT_FACTORY
+    # Not parametrized: a sync test, or an async test marked after collection.
+    spec = _collect.spec_of(item)
+    if spec is None:
+        active = _active_factory(item)
+        if active is not None:
+            return active
+    try:
+        # A hook that returns None for a sync test leaves its async fixtures on the default
+        # loop; for an async test that is an error (reported at collection when it can be).
+        factories = hook_factories(item.config, item, none_means_default=spec is None)
+    except FactoriesError as error:
+        pytest.fail(str(error), pytrace=False)
     if factories is None:
         return _policy_factory(item) or DEFAULT_FACTORY
-    try:
-        check_factories(factories, item.nodeid)
-    except pytest.UsageError as error:
-        pytest.fail(str(error), pytrace=False)
-    callspec = getattr(item, "callspec", None)
-    name = callspec.params.get(FACTORY_PARAM) if callspec is not None else None
-    if name is None:
-        spec = _collect.spec_of(item)
-        preferred = spec.loop_factories if spec is not None else None
-        name = preferred[0] if preferred else next(iter(factories))
+    preferred = spec.loop_factories if spec is not None else None
+    name = preferred[0] if preferred else next(iter(factories))
     if name not in factories:
         available = ", ".join(map(repr, factories))
         pytest.skip(
@@ -211,18 +283,63 @@ def _select_factory(item: pytest.Item) -> Factory:
                 name=name, nodeid=item.nodeid, available=available
             )
         )
-    return Factory(name, factories[name])
+    return factories[name]
 
 
-def check_factories(factories: object, nodeid: str) -> Mapping[str, LoopFactory]:
-    __tracebackhide__ = True
-    if (
-        not isinstance(factories, Mapping)
-        or not factories
-        or not all(isinstance(name, str) and callable(f) for name, f in factories.items())
-    ):
-        raise pytest.UsageError(_messages.HOOK_BAD_RESULT.format(value=factories, nodeid=nodeid))
-    return factories
+def _factory_fixture(item: pytest.Item) -> _compat.FixtureDef[Any] | None:
+    defs = _compat.fixture_defs(item, FACTORY_PARAM)
+    return defs[-1] if defs else None
+
+
+def _active_factory(item: pytest.Item) -> Factory | None:
+    """The factory of the async tests running now: the value of the factory fixture."""
+    fixturedef = _factory_fixture(item)
+    cached = fixturedef.cached_result if fixturedef is not None else None
+    if cached is not None and isinstance(cached[0], Factory):
+        return cached[0]
+    return None
+
+
+def bind_to_factory(fixturedef: _compat.FixtureDef[Any], request: _compat.SubRequest) -> None:
+    """Tie a fixture of ours wider than a function to the loop factory it is set up for: when
+    a later test runs on another factory, pytest tears the fixture down (on its loop) and sets
+    it up again for that test, as for any fixture whose parametrized dependency changed.
+
+    Only with a loop factories hook. An async test under the hook has set the factory fixture
+    up first thing. A test without a factory (a sync test) may set the fixture up before any
+    async test has: it waits in PENDING_KEY until the factory fixture is set up (settle()).
+    """
+    factory_fixture = _factory_fixture(_compat.request_item(request))
+    if factory_fixture is None:
+        return
+    pending = request.config.stash.setdefault(PENDING_KEY, {})
+    if factory_fixture.cached_result is None:
+        pending[fixturedef] = (request, select_factory(_compat.request_item(request)).name)
+        return
+    pending.pop(fixturedef, None)
+    factory_fixture.addfinalizer(functools.partial(fixturedef.finish, request=request))
+
+
+def settle(request: pytest.FixtureRequest, factory: object) -> None:
+    """When the factory fixture is set up for *factory*: tie to it the pending fixtures set up
+    for that factory, and tear down those set up for another one (before the test that set
+    the factory fixture up looks any of them up: it is that test's first fixture)."""
+    pending = request.config.stash.get(PENDING_KEY, None)
+    if not pending:
+        return
+    name = factory.name if isinstance(factory, Factory) else None
+    entries = [(fdef, req) for fdef, (req, of) in pending.items() if fdef.cached_result]
+    matching = {fdef for fdef, (_, of) in pending.items() if of == name}
+    pending.clear()
+    for fixturedef, fixture_request in reversed(entries):
+        if fixturedef not in matching:
+            fixturedef.finish(fixture_request)
+    factory_fixture = _factory_fixture(_compat.request_item(request))
+    for fixturedef, fixture_request in entries:
+        if fixturedef in matching and factory_fixture is not None:
+            factory_fixture.addfinalizer(
+                functools.partial(fixturedef.finish, request=fixture_request)
+            )
 
 
 def _policy_factory(item: pytest.Item) -> Factory | None:
@@ -233,12 +350,29 @@ def _policy_factory(item: pytest.Item) -> Factory | None:
         return None
     create: Callable[[], Any] = policy.new_event_loop
     # Each policy (a parametrized override has several) gets loops of its own.
-    return Factory(f"event_loop_policy {id(policy):#x}", create)
+    return Factory(f"event_loop_policy {id(policy):#x}", create, policy)
+
+
+def _use_policy(
+    config: pytest.Config,
+    policy: asyncio.AbstractEventLoopPolicy,
+    owner: pytest.Item | pytest.Collector,
+    key: _Key,
+) -> None:
+    """Make *policy* current until the loop of *key* is closed: registered before the loop's
+    own finalizer, the restoring one runs after it."""
+    from . import _legacy
+
+    stack = _legacy.policies(config)
+    stack.push(key, policy)
+    owner.addfinalizer(functools.partial(stack.pop, key))
 
 
 def _close(config: pytest.Config, key: _Key) -> None:
     __tracebackhide__ = True
-    runner = config.stash[RUNNERS_KEY].pop(key)
+    runner = config.stash[RUNNERS_KEY].pop(key, None)
+    if runner is None:  # forgotten: see _current_for_sync_fixture
+        return
     closed_here = runner.close()
     open_loops(config).closed(runner.loop)
     if not closed_here:

@@ -7,19 +7,26 @@ argument at fault; the plugin fails that test alone with it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Final, NamedTuple
 
 import pytest
 
 from . import _compat, _messages
-from ._scopes import SCOPE_CHOICES, LoopScope, as_scope
+from ._scopes import SCOPE_CHOICES, SCOPES, LoopScope, as_scope
 from ._warnings import PytestAsyncioDeprecationWarning
 
 MARK: Final = "asyncio"
 #: Marks with which other plugins claim async tests; such tests are left to them.
 FOREIGN_MARKS: Final = frozenset({"anyio", "trio"})
 _ACCEPTED: Final = frozenset({"loop_scope", "loop_factories", "scope", "timeout"})
+#: Keywords a misspelt one may be close to, and the keyword to suggest for each.
+_SUGGESTED: Final = {
+    "loop_scope": "loop_scope",
+    "loop_factories": "loop_factories",
+    "scope": "loop_scope",
+    "timeout": "timeout",
+}
 _PACKAGE_MARKS = pytest.StashKey["tuple[pytest.Mark, ...]"]()
 
 
@@ -122,7 +129,8 @@ def _parse(mark: pytest.Mark, nodeid: str) -> MarkSpec:
     unknown = sorted(set(mark.kwargs) - _ACCEPTED)
     if unknown:
         names = ", ".join(unknown)
-        raise MarkError(_messages.MARK_UNKNOWN_KEYWORDS.format(nodeid=nodeid, names=names))
+        message = _messages.MARK_UNKNOWN_KEYWORDS.format(nodeid=nodeid, names=names)
+        raise MarkError(" ".join([message, *_keyword_suggestions(unknown)]))
     return MarkSpec(
         loop_scope=_loop_scope(mark, nodeid),
         loop_factories=_loop_factories(mark.kwargs.get("loop_factories"), nodeid),
@@ -157,12 +165,20 @@ def _loop_scope(mark: pytest.Mark, nodeid: str) -> LoopScope | None:
         return None
     scope = as_scope(value)
     if scope is None:
-        raise MarkError(
-            _messages.MARK_BAD_SCOPE.format(
-                nodeid=nodeid, keyword=keyword, value=value, choices=SCOPE_CHOICES
-            )
+        message = _messages.MARK_BAD_SCOPE.format(
+            nodeid=nodeid, keyword=keyword, value=value, choices=SCOPE_CHOICES
         )
+        raise MarkError(_messages.suggesting(message, value, SCOPES))
     return scope
+
+
+def _keyword_suggestions(unknown: Iterable[str]) -> Iterator[str]:
+    """What each misspelt keyword probably meant (the deprecated scope= means loop_scope=)."""
+    for name in unknown:
+        match = _messages.close_match(name, _SUGGESTED)
+        if match is not None:
+            suggestion = _SUGGESTED[match]
+            yield _messages.DID_YOU_MEAN_KEYWORD.format(suggestion=suggestion, name=name)
 
 
 def _loop_factories(value: object, nodeid: str) -> tuple[str, ...] | None:
@@ -172,7 +188,7 @@ def _loop_factories(value: object, nodeid: str) -> tuple[str, ...] | None:
         isinstance(value, (str, bytes))
         or not isinstance(value, Sequence)
         or not value
-        or not all(isinstance(name, str) for name in value)
+        or not all(isinstance(name, str) and name for name in value)
     ):
         raise MarkError(_messages.MARK_BAD_FACTORIES.format(nodeid=nodeid, value=value))
     return tuple(value)

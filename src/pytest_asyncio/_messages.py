@@ -6,7 +6,35 @@ text exactly. A message says what happened, where (in the user's own names), and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final
+
+# --- misspelt names and values --------------------------------------------------------------
+
+#: Appended, after a space, to a message about a value close to a valid one.
+DID_YOU_MEAN: Final = "Did you mean {suggestion!r}?"
+#: Appended, after a space, to a message about a keyword close to an accepted one.
+DID_YOU_MEAN_KEYWORD: Final = "Did you mean {suggestion}= instead of {name}=?"
+
+
+def close_match(value: object, choices: Iterable[str]) -> str | None:
+    """The one of *choices* (lowercase names) that a misspelt *value* is closest to, if any
+    is close enough."""
+    if not isinstance(value, str):
+        return None
+    import difflib  # only on the way to an error
+
+    matches = difflib.get_close_matches(value.lower(), list(choices), n=1)
+    return matches[0] if matches else None
+
+
+def suggesting(message: str, value: object, choices: Iterable[str]) -> str:
+    """*message*, with DID_YOU_MEAN added when *value* is close to one of *choices*."""
+    suggestion = close_match(value, choices)
+    if suggestion is None:
+        return message
+    return f"{message} {DID_YOU_MEAN.format(suggestion=suggestion)}"
+
 
 # --- configuration -------------------------------------------------------------------------
 
@@ -20,6 +48,12 @@ BOTH_PLUGINS_INSTALLED: Final = (
     "pytest-asyncio-ng: pytest-asyncio {version} is installed as well, and both provide the "
     "'pytest_asyncio' package. Uninstall one of them: 'pip uninstall pytest-asyncio' keeps "
     "pytest-asyncio-ng."
+)
+LEGACY_MODE_DEPRECATED: Final = (
+    "asyncio_mode = legacy (from {origin}) is deprecated. It still works as it did: tests run "
+    "only if marked @pytest.mark.asyncio, and every async fixture runs, also those declared "
+    "with @pytest.fixture. Write asyncio_mode = auto to run every async test and fixture; or "
+    "asyncio_mode = strict, and declare async fixtures with @pytest_asyncio.fixture."
 )
 HEADER: Final = (
     "asyncio: mode={mode}, debug={debug}, "
@@ -62,6 +96,11 @@ UNKNOWN_LOOP_FACTORY: Final = (
     "loop factory {name!r} is not returned by pytest_asyncio_loop_factories for {nodeid}; "
     "available: {available}."
 )
+UNMARKED_ASYNC_TEST: Final = (
+    "{nodeid} is an async test without @pytest.mark.asyncio, and in {mode} mode only marked "
+    "tests run. Mark it @pytest.mark.asyncio (or mark its class, or its module with "
+    "pytestmark = pytest.mark.asyncio), or set asyncio_mode = auto to run every async test."
+)
 UNITTEST_ASYNC_METHOD: Final = (
     "{nodeid} is an async test method of a unittest.TestCase, which calls it without ever "
     "awaiting it, so it would pass without running. Derive the class from "
@@ -71,6 +110,10 @@ SYNC_TEST_MARKED: Final = (
     "{nodeid} is marked with @pytest.mark.asyncio but is not an async function, so the mark "
     "does nothing. Remove the mark; if it comes from a pytestmark on the module or class, "
     "check that pytestmark."
+)
+TEST_RETURNED_VALUE: Final = (
+    "{nodeid} returned {value} instead of None, and pytest ignores what a test returns. To "
+    "check the value, write assert instead of return."
 )
 ASYNC_GENERATOR_TEST: Final = (
     "{nodeid} is an async generator function and cannot run as a test: tests must not "
@@ -99,11 +142,21 @@ STRICT_UNMARKED_ASYNC_FIXTURE: Final = (
     "asyncio_mode = auto."
 )
 EVENT_LOOP_FIXTURE_OVERRIDDEN: Final = (
-    "The event_loop fixture is overridden in {location}; async tests and fixtures below it "
-    "still run on its loop, but overriding it is deprecated. To share a loop, write "
-    "@pytest.mark.asyncio(loop_scope=...) and @pytest_asyncio.fixture(loop_scope=...), or set "
-    "asyncio_default_test_loop_scope and asyncio_default_fixture_loop_scope; for a custom "
-    "loop, implement the pytest_asyncio_loop_factories hook."
+    "The event_loop fixture is overridden in {location}; the async tests and fixtures that "
+    "request it, or that set no loop scope, still run on its loop, but overriding it is "
+    "deprecated. To run them on one {scope}-scoped loop without it, write "
+    '@pytest.mark.asyncio(loop_scope="{scope}") on the tests (or set '
+    "asyncio_default_test_loop_scope = {scope}) and "
+    '@pytest_asyncio.fixture(loop_scope="{scope}") on the async fixtures (or set '
+    "asyncio_default_fixture_loop_scope = {scope}), use asyncio.get_running_loop() where "
+    "they take event_loop, then delete the fixture. For a custom loop, implement the "
+    "pytest_asyncio_loop_factories hook."
+)
+EVENT_LOOP_FIXTURE_UNUSED: Final = (
+    "The event_loop fixture overridden in {location} was not used: no test or fixture "
+    "requests it, and the loop scopes this suite sets (loop_scope=, "
+    "asyncio_default_test_loop_scope, asyncio_default_fixture_loop_scope) decide where its "
+    "async tests run. Delete the fixture."
 )
 EVENT_LOOP_FIXTURE_REQUESTED: Final = (
     "The event_loop fixture is deprecated ({nodeid} requests it). In async code, use "
@@ -128,12 +181,46 @@ DIFFERENT_LOOP_FIX: Final = (
     "asyncio_default_test_loop_scope = {scope} and asyncio_default_fixture_loop_scope = {scope}."
 )
 
+DIFFERENT_LOOP_TASK: Final = (
+    "The task in the error is this test's task, which runs the test on its {loop_scope}-scoped "
+    "loop; what it awaited was made on another loop."
+)
+
+# --- a wider loop left idle while a test runs (the session-server trap) --------------------
+
+IDLE_LOOP_HEADER: Final = (
+    "This test ran on its own {loop_scope}-scoped loop while another loop held open sockets. "
+    "That loop is idle during the test: nothing on it runs, so a server there accepts no "
+    "connection and sends no answer, and the test waits for it, often until a timeout."
+)
+IDLE_LOOP_FIXTURE: Final = "  fixture {name!r}: the {loop_scope}-scoped loop, which holds {sockets}"
+IDLE_LOOP_UNNAMED: Final = (
+    "  the {loop_scope}-scoped loop (no async fixture of this test), which holds {sockets}"
+)
+IDLE_LOOP_FIX: Final = (
+    "Run the test on that loop: give it the same loop scope with "
+    "@pytest.mark.asyncio(loop_scope={scope!r}), or set "
+    "asyncio_default_test_loop_scope = {scope} for every test."
+)
+SOCKET_LISTENING: Final = "a server listening on {address}"
+SOCKET_CONNECTED: Final = "a connection from {address} to {peer}"
+SOCKET_OTHER: Final = "file descriptor {fd}"
+
 # --- loops ---------------------------------------------------------------------------------
 
 HOOK_BAD_RESULT: Final = (
-    "pytest_asyncio_loop_factories returned {value!r} for {nodeid}; it must return None or a "
-    "non-empty mapping of names to zero-argument callables that create event loops, e.g. "
-    "{{'default': asyncio.new_event_loop}}."
+    "pytest_asyncio_loop_factories in {where} returned {value!r} for {nodeid}: {problem}. It "
+    "must return a non-empty mapping of names to zero-argument callables that create event "
+    "loops, e.g. {{'default': asyncio.new_event_loop}}."
+)
+HOOK_RESULT_NOT_A_MAPPING: Final = "a {type} is not a mapping"
+HOOK_RESULT_EMPTY: Final = "the mapping is empty"
+HOOK_RESULT_BAD_NAME: Final = "the name {name!r} is not a non-empty string"
+HOOK_RESULT_NOT_CALLABLE: Final = "the factory named {name!r} is not callable"
+HOOK_ALL_NONE: Final = (
+    "every pytest_asyncio_loop_factories implementation returned None for {nodeid} ({where}), "
+    "so no loop factory is named for it. Return the factories for it, e.g. "
+    "{{'default': asyncio.new_event_loop}} for the default loop."
 )
 LOOP_ALREADY_RUNNING: Final = (
     "{what} needs the {loop}, but an event loop is already running in this thread, and async "
@@ -155,6 +242,17 @@ LOOP_CLOSED_EARLY: Final = (
 LOOP_CLOSED_BEFORE_USE: Final = (
     "{what} cannot run: the {loop} was closed before its scope ended; do not close loops "
     "that pytest-asyncio-ng owns."
+)
+LOOP_STOPPED: Final = (
+    "{what} failed: the {loop} was stopped with loop.stop() while it ran on that loop. "
+    "pytest-asyncio-ng runs the loop, and tests and fixtures must not stop it. To end a test "
+    "early, return or raise; to end a task, cancel it; to run a loop that you stop yourself, "
+    "create it with asyncio.new_event_loop() in a sync test or fixture."
+)
+CANCELLED_ON_RETURN: Final = (
+    "{what} returned or yielded while a cancel() of its own task was still pending, so it "
+    "fails as cancelled, as it would under asyncio.run(). Await something after cancel() to "
+    "receive the CancelledError there, or do not cancel the task that runs tests and fixtures."
 )
 
 # --- timeouts ------------------------------------------------------------------------------

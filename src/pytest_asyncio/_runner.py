@@ -20,6 +20,7 @@ import sys
 from collections.abc import Awaitable, Callable, Generator
 from typing import Any, Final, Generic, Literal, Protocol, TypeVar
 
+from . import _aio
 from ._realtime import monotonic
 
 T = TypeVar("T")
@@ -109,17 +110,19 @@ class _Job:
         "owner",
         "result",
         "started",
+        "stopped",
         "task",
     )
 
     def __init__(
         self,
-        awaitable: Awaitable[Any],
+        awaitable: Awaitable[Any] | None,
         context: contextvars.Context,
         *,
         last: bool = False,
         owner: Owner | None = None,
     ) -> None:
+        #: None for the request that only ends the driver task.
         self.awaitable = awaitable
         self.context = context
         #: The driver task ends after this job.
@@ -132,6 +135,8 @@ class _Job:
         self.done = False
         self.result: Any = None
         self.error: BaseException | None = None
+        #: Someone else stopped the loop while the job ran.
+        self.stopped = False
 
 
 Job = _Job
@@ -160,6 +165,11 @@ class LoopRunningError(RuntimeError):
     """A job was submitted while an event loop was already running in this thread."""
 
 
+class LoopStoppedError(RuntimeError):
+    """Code other than the runner called ``loop.stop()`` while a job ran; the job was cancelled
+    if it had not finished."""
+
+
 class _SyncCall:
     """Sync code a job asked to run outside the loop (see :meth:`LoopRunner.call_sync`)."""
 
@@ -181,9 +191,13 @@ _DONE: Final = object()
 class LoopRunner:
     """Owns one event loop, created on first use, and its driver task.
 
+    The driver task ends, and the callbacks added to it run, before the loop closes: libraries
+    that treat the outermost task as their root (anyio stops its worker threads from a
+    done-callback of that task) see it end as they would under ``asyncio.run()``.
+
     A *borrowed* runner drives a loop somebody else made and closes (a legacy ``event_loop``
     fixture): it never closes the loop nor changes its debug mode, and leaves no task in it
-    between jobs.
+    between jobs: its driver task ends after each job.
     """
 
     __slots__ = (
@@ -193,11 +207,13 @@ class LoopRunner:
         "_describe",
         "_driver",
         "_factory",
+        "_foreign_stop",
         "_instruments",
         "_job",
         "_loop",
         "_pending_call",
         "_serving",
+        "_stopped",
         "_wakeup",
     )
 
@@ -221,6 +237,10 @@ class LoopRunner:
         self._wakeup: asyncio.Future[None] | None = None
         self._pending_call: _SyncCall | None = None
         self._serving: _SyncCall | None = None
+        #: The runner stopped the loop (see _stop): the loop's last run_forever() ended for us.
+        self._stopped = False
+        #: Someone else had stopped the loop too, in the same step as the runner.
+        self._foreign_stop = False
         self._current: _Job | None = None
         self._instruments = instruments
 
@@ -263,10 +283,11 @@ class LoopRunner:
     ) -> T:
         """Run *awaitable* in the driver task, inside *context*; return or raise its outcome.
 
-        With *last*, the driver task ends once the job is done. Called from the sync code of
-        a :meth:`call_sync`, the job runs in the task that awaits ``call_sync`` instead. The
-        task that runs the job is named after its *owner*, so asyncio's own messages about
-        it name the test or fixture.
+        With *last*, the driver task ends once the job is done, and its done-callbacks run
+        before this returns. Called from the sync code of a :meth:`call_sync`, the job runs in
+        the task that awaits ``call_sync`` instead. The task that runs the job is named after
+        its *owner*, so asyncio's own messages about it name the test or fixture. Raise
+        :class:`LoopStoppedError` if someone else stopped the loop while the job ran.
         """
         __tracebackhide__ = True
         try:
@@ -285,13 +306,7 @@ class LoopRunner:
             job.task = self._serving.task
             self._serving.channel.set_result(job)
         else:
-            self._job = job
-            driver = self._driver
-            if driver is None or driver.done():
-                driver = self._driver = loop.create_task(self._drive())
-            elif self._wakeup is not None and not self._wakeup.done():
-                self._wakeup.set_result(None)
-            job.task = driver
+            job.task = self._submit(job, loop)
         if owner is not None and job.task is not None:
             job.task.set_name(str(owner))
         outer = self._start(job)
@@ -299,6 +314,9 @@ class LoopRunner:
             self._run_until_done(job)
         finally:
             self._finish(job, outer)
+        if job.stopped:
+            job.result = job.error = None
+            raise LoopStoppedError
         error = job.error
         if error is not None:
             job.error = None
@@ -330,16 +348,18 @@ class LoopRunner:
         result. Jobs that *function* runs on this runner (an async fixture's setup, say) are
         awaited right here, in the calling task, so they still share it."""
         __tracebackhide__ = True
-        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+        loop = task.get_loop()
         call = _SyncCall(function, loop.create_future())
         self._pending_call = call
-        loop.stop()
+        self._stop(loop)
         while True:
             message = await call.channel
             call.channel = loop.create_future()
             if message is _DONE:
                 break
-            await _perform(message)
+            await self._perform(message, message.awaitable, task, stop=True)
         error = call.error
         if error is not None:
             call.error = None
@@ -351,45 +371,59 @@ class LoopRunner:
         return result
 
     def close(self) -> bool:
-        """Cancel leftover tasks, shut down async generators and the default executor, and
-        close the loop. Return False if the loop had been closed by someone else."""
+        """End the driver task, then cancel leftover tasks, shut down async generators and the
+        default executor, and close the loop. Return False if the loop had been closed by
+        someone else.
+
+        As ``asyncio.run()`` does with its main task, the driver task ends first and the
+        callbacks added to it run; what they leave behind is cleaned up after them.
+        """
         loop = self._loop
         if loop is None or self._borrowed:
             return True
         if loop.is_closed():
             self._abandon_driver()
             return False
-        if self._nothing_to_clean(loop):
-            # Most function-scoped loops: skip a turn of the loop that would do nothing.
-            self._abandon_driver()
-            loop.close()
-            return True
         try:
-            self.run(_shutdown(loop), contextvars.Context(), last=True)
+            self._end_driver(loop)
+            # Most function-scoped loops have nothing left: skip the turns of the loop that
+            # would do nothing.
+            if not _aio.nothing_to_clean(loop):
+                # In a task of its own and an empty context, as asyncio.Runner cleans up.
+                shutdown = contextvars.Context().run(loop.create_task, _shutdown(loop))
+                loop.run_until_complete(shutdown)
         finally:
             self._driver = self._wakeup = self._job = None
             loop.close()
         return True
 
-    def _nothing_to_clean(self, loop: asyncio.AbstractEventLoop) -> bool:
-        """No task but the driver, no async generator, no executor, no pending callback.
-
-        Reads attributes of asyncio's own loops; any other loop gets the full shutdown."""
-        asyncgens = getattr(loop, "_asyncgens", None)
-        ready = getattr(loop, "_ready", None)
-        if asyncgens is None or ready is None or asyncgens or ready:
-            return False
-        if getattr(loop, "_default_executor", True) is not None:
-            return False
+    def _end_driver(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Let the driver task return, and run the loop until its done-callbacks have run:
+        two turns of the loop."""
+        __tracebackhide__ = True
         driver = self._driver
-        return all(task is driver for task in asyncio.all_tasks(loop))
+        if driver is not None and not driver.done():
+            end = _Job(None, contextvars.Context(), last=True)
+            self._submit(end, loop)
+            self._run_until_done(end)
+
+    def _submit(self, job: _Job, loop: asyncio.AbstractEventLoop) -> asyncio.Task[None]:
+        """Hand *job* to the driver task, starting one if there is none; return the driver."""
+        self._job = job
+        driver = self._driver
+        if driver is None or driver.done():
+            driver = self._driver = loop.create_task(self._drive())
+            driver.add_done_callback(self._driver_done)
+        elif self._wakeup is not None and not self._wakeup.done():
+            self._wakeup.set_result(None)
+        return driver
 
     def _abandon_driver(self) -> None:
         """Drop the driver of a loop closed behind our back; it can never run again."""
         driver, wakeup = self._driver, self._wakeup
         self._driver = self._wakeup = self._job = None
         if driver is not None and not driver.done():
-            driver._log_destroy_pending = False  # type: ignore[attr-defined]
+            _aio.forget_pending(driver)
             driver.get_coro().close()
             if wakeup is not None and not wakeup.done() and not wakeup.get_loop().is_closed():
                 # The future holds the task's wakeup callback and the task holds the future:
@@ -397,21 +431,55 @@ class LoopRunner:
                 # loop empties, so both are freed now instead of by a garbage collection.
                 wakeup.cancel()
 
+    def _stop(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Stop the loop, to hand control back to the sync side: the only stops that
+        :meth:`_run_until_done` takes for the runner's own."""
+        if _aio.is_stopping(loop):
+            self._foreign_stop = True
+        self._stopped = True
+        loop.stop()
+
+    def _driver_done(self, driver: asyncio.Task[None]) -> None:
+        # Scheduled with the callbacks others added to the driver task: they all run in the
+        # same turn of the loop, before it stops.
+        self._stop(driver.get_loop())
+
     def _run_until_done(self, job: _Job) -> None:
         __tracebackhide__ = True
         loop = self._loop
         assert loop is not None
         try:
-            while not job.done:
+            while True:
+                self._stopped = False
                 loop.run_forever()
+                if self._foreign_stop or not self._stopped:
+                    self._foreign_stop = False
+                    self._stopped_by_someone_else(job)
+                    if not self._stopped:
+                        continue
                 call, self._pending_call = self._pending_call, None
                 if call is not None:
                     self._serve(call)
+                elif job.done:
+                    return
+                else:
+                    raise RuntimeError(f"the driver task of the {self.label} ended early")
         except BaseException:
             # Ctrl-C (or any error raised out of the loop itself) interrupted the job: cancel it
             # so its cleanup code runs, then let the interruption go on.
             self._cancel(job)
             raise
+
+    def _stopped_by_someone_else(self, job: _Job) -> None:
+        """``loop.stop()`` was called by code other than the runner's: the job fails (see
+        :meth:`run`). Like ``asyncio.run()``, cancel it if it is not done, so its cleanup runs;
+        the loop then runs on until it is."""
+        if job.stopped:
+            return
+        job.stopped = True
+        driver = self._driver
+        if not job.done and driver is not None:
+            driver.cancel()
 
     def _serve(self, call: _SyncCall) -> None:
         __tracebackhide__ = True
@@ -426,7 +494,7 @@ class LoopRunner:
 
     def _cancel(self, job: _Job) -> None:
         driver, loop = self._driver, self._loop
-        if driver is None or loop is None or job.done or loop.is_closed():
+        if driver is None or loop is None or job.done or driver.done() or loop.is_closed():
             return
         driver.cancel()
         try:
@@ -437,7 +505,9 @@ class LoopRunner:
 
     async def _drive(self) -> None:
         __tracebackhide__ = True
-        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+        loop = task.get_loop()
         while True:
             job = self._job
             if job is None:
@@ -447,35 +517,69 @@ class LoopRunner:
                 except asyncio.CancelledError:
                     # A cancellation aimed at this task between jobs, e.g. by a task group
                     # a fixture holds open whose child failed; the next job may still run.
-                    _uncancel_all()
+                    _uncancel_all(task)
                 continue
             self._job = None
-            await _perform(job)
+            awaitable = job.awaitable
+            if awaitable is not None:
+                await self._perform(job, awaitable, task, stop=not job.last)
             if job.last:
+                # The task's end schedules its done-callbacks, _driver_done last but one of
+                # them: it stops the loop once they have all run.
+                job.done = True
                 return
 
+    async def _perform(
+        self, job: _Job, awaitable: Awaitable[Any], task: asyncio.Task[Any], *, stop: bool
+    ) -> None:
+        """Run *job* in *task*, the current task, and record its outcome. With *stop*, stop
+        the loop for the job's caller (else the end of the driver task does)."""
+        __tracebackhide__ = True
+        try:
+            job.result = await _InContext(awaitable, job.context)
+        except BaseException as exc:
+            job.error = exc
+        # Not after an error: as in a task, the error wins. Nor after StopAsyncIteration, the
+        # end of an async generator fixture's teardown: a CancelledError there, a
+        # BaseException, would make pytest skip the teardown of the fixtures still set up.
+        if job.error is None and _aio.cancel_pending(task):
+            await _take_pending_cancellation(job)
+        _uncancel_all(task)
+        job.done = True
+        if stop:
+            self._stop(task.get_loop())
 
-async def _perform(job: _Job) -> None:
-    """Run *job* in the current task, record its outcome, and stop the loop for its caller."""
+
+#: Set on the CancelledError of a job that ended with a cancellation of its task pending.
+_PENDING_MARK: Final = "_pytest_asyncio_cancelled_on_return"
+
+
+async def _take_pending_cancellation(job: _Job) -> None:
+    """The job returned (or its async generator yielded) with a ``cancel()`` of its task still
+    pending: as a task whose coroutine returns then ends cancelled, the job fails with the
+    ``CancelledError`` asyncio delivers at this await."""
     __tracebackhide__ = True
     try:
-        job.result = await _InContext(job.awaitable, job.context)
+        await asyncio.sleep(0)
     except asyncio.CancelledError as exc:
-        job.error = exc
-        _uncancel_all()
-    except BaseException as exc:
-        job.error = exc
-    job.done = True
-    asyncio.get_running_loop().stop()
+        setattr(exc, _PENDING_MARK, True)
+        job.result = None
+        # Raised here, in asyncio's sleep(), not where the user's code was: show no frame.
+        job.error = exc.with_traceback(None)
 
 
-def _uncancel_all() -> None:
-    """Forget pending cancellation requests once a job has absorbed the cancellation."""
+def cancelled_on_return(error: BaseException) -> bool:
+    """Whether *error* is the ``CancelledError`` of a job that ended with a cancellation of
+    its task pending (see :func:`_take_pending_cancellation`)."""
+    return bool(getattr(error, _PENDING_MARK, False))
+
+
+def _uncancel_all(task: asyncio.Task[Any]) -> None:
+    """Forget cancellation requests once a job has ended, so they cannot reach the next one
+    (``Task.cancelling()`` counts them for ``asyncio.timeout()`` and task groups)."""
     if sys.version_info >= (3, 11):
-        task = asyncio.current_task()
-        if task is not None:
-            while task.cancelling():
-                task.uncancel()
+        while task.cancelling():
+            task.uncancel()
 
 
 async def _shutdown(loop: asyncio.AbstractEventLoop) -> None:

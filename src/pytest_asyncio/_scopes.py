@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Final, Literal
 
 import pytest
@@ -43,3 +44,13 @@ def scope_node(
     if scope == "package":
         return node.getparent(pytest.Package) or node.session
     return node.session
+
+
+def package_of(item: pytest.Item, where: Path) -> pytest.Package | pytest.Session:
+    """The innermost package of *item* whose directory holds *where* (the place a fixture is
+    defined), else the session. The rootdir is a package too when it has an ``__init__.py``.
+    """
+    for node in reversed(item.listchain()):
+        if isinstance(node, pytest.Package) and where.is_relative_to(node.path):
+            return node
+    return item.session

@@ -9,15 +9,19 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+from collections.abc import Sequence
 from typing import Final, Literal
 
 import pytest
 
 from . import _compat, _messages
-from ._scopes import SCOPE_CHOICES, LoopScope, as_scope
+from ._scopes import SCOPES, LoopScope, as_scope
+from ._warnings import PytestAsyncioDeprecationWarning
 
-Mode = Literal["strict", "auto"]
+Mode = Literal["strict", "auto", "legacy"]
+#: The modes to choose from (legacy is accepted too, with a deprecation warning).
 MODES: Final[tuple[Mode, ...]] = ("strict", "auto")
+LEGACY: Final = "legacy"
 FIXTURE_SCOPE: Final = "fixture-scope"
 
 SETTINGS_KEY: Final = pytest.StashKey["Settings"]()
@@ -32,11 +36,15 @@ class Settings:
     #: The raw ini value, for the report header.
     fixture_loop_scope_setting: str | None = None
     default_test_loop_scope: LoopScope = "function"
-    #: ``mode == "auto"``, read for every async test and fixture: a field, not a property.
+    #: ``mode == "auto"``: every async test is ours. Read for every async test: a field, not
+    #: a property.
     auto: bool = dataclasses.field(init=False)
+    #: Every async fixture is ours, declared with @pytest.fixture or not: auto and legacy mode.
+    auto_fixtures: bool = dataclasses.field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "auto", self.mode == "auto")
+        object.__setattr__(self, "auto_fixtures", self.mode != "strict")
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -106,13 +114,28 @@ def _mode(config: pytest.Config) -> Mode:
     for mode in MODES:
         if value == mode:
             return mode
-    raise _invalid("asyncio_mode", value, origin, ", ".join(MODES))
+    if value == LEGACY:
+        # pytest-asyncio's default before 0.19, still found in old configurations.
+        _deprecated(config, _messages.LEGACY_MODE_DEPRECATED.format(origin=origin))
+        return "legacy"
+    raise _invalid("asyncio_mode", value, origin, MODES)
+
+
+def _deprecated(config: pytest.Config, message: str) -> None:
+    """Warn once, at configure time, as the ini's filterwarnings and -W say."""
+    __tracebackhide__ = True
+    try:
+        config.issue_config_time_warning(PytestAsyncioDeprecationWarning(message), stacklevel=3)
+    except PytestAsyncioDeprecationWarning:
+        # Turned into an error (filterwarnings = error): end the run with the message alone,
+        # where pytest would show an internal error with a traceback.
+        raise pytest.UsageError(message) from None
 
 
 def _debug(config: pytest.Config) -> bool:
     if config.getoption("asyncio_debug"):
         return True
-    value = _ini(config, "asyncio_debug", choices="true, false")
+    value = _ini(config, "asyncio_debug", choices=("true", "false"))
     if value is None:
         # Like asyncio itself: debug mode follows PYTHONASYNCIODEBUG and -X dev.
         return bool(os.environ.get("PYTHONASYNCIODEBUG")) or sys.flags.dev_mode
@@ -124,12 +147,11 @@ def _fixture_loop_scope(config: pytest.Config, value: object) -> LoopScope | Non
         return None
     scope = as_scope(value)
     if scope is None:
-        choices = f"{SCOPE_CHOICES}, {FIXTURE_SCOPE}"
         raise _invalid(
             "asyncio_default_fixture_loop_scope",
             value,
             _ini_origin(config, "asyncio_default_fixture_loop_scope"),
-            choices,
+            (*SCOPES, FIXTURE_SCOPE),
         )
     return scope
 
@@ -142,12 +164,12 @@ def _test_loop_scope(config: pytest.Config) -> LoopScope:
             "asyncio_default_test_loop_scope",
             value,
             _ini_origin(config, "asyncio_default_test_loop_scope"),
-            SCOPE_CHOICES,
+            SCOPES,
         )
     return scope
 
 
-def _ini(config: pytest.Config, key: str, choices: str = SCOPE_CHOICES) -> object:
+def _ini(config: pytest.Config, key: str, choices: Sequence[str] = SCOPES) -> object:
     __tracebackhide__ = True
     try:
         value: object = config.getini(key)
@@ -169,7 +191,8 @@ def _ini_origin(config: pytest.Config, key: str) -> str:
     return _messages.ORIGIN_INI.format(path=config.inipath)
 
 
-def _invalid(key: str, value: object, origin: str, choices: str) -> pytest.UsageError:
-    return pytest.UsageError(
-        _messages.INVALID_OPTION.format(key=key, value=value, origin=origin, choices=choices)
+def _invalid(key: str, value: object, origin: str, choices: Sequence[str]) -> pytest.UsageError:
+    message = _messages.INVALID_OPTION.format(
+        key=key, value=value, origin=origin, choices=", ".join(choices)
     )
+    return pytest.UsageError(_messages.suggesting(message, value, choices))

@@ -36,7 +36,7 @@ T = TypeVar("T")
 
 KEY: Final = "asyncio_timeout"
 FLAG: Final = "--asyncio-timeout"
-VALID: Final = "a number of seconds (0 for no limit)"
+VALID: Final = ("a number of seconds (0 for no limit)",)
 #: How long a cancelled job may take to stop before it is said to refuse, and ended by force.
 GRACE: Final = 1.0
 LIMIT_KEY: Final = pytest.StashKey["Limit | None"]()
@@ -122,7 +122,7 @@ class TimedOut(_compat.Failed):
 
     def __init__(self, message: str, section: tuple[str, str] | None) -> None:
         super().__init__(message, pytrace=False)
-        #: For ``report.sections``, added by the running plugin.
+        #: Added to the failure report by _diagnosis.annotate().
         self.asyncio_section = section
 
 

@@ -40,6 +40,7 @@ def warn_once(
     config: pytest.Config, key: Hashable, warning: Warning, path: Path | str, lineno: int
 ) -> None:
     """Issue *warning* at *path*:*lineno* the first time this session sees *key*."""
+    __tracebackhide__ = True
     warned = config.stash.setdefault(_WARNED, set())
     if key not in warned:
         warned.add(key)

@@ -49,4 +49,10 @@ def test_example_passes(pytester: pytest.Pytester, code: str, conftest: str, ini
 
 def test_every_doc_has_examples() -> None:
     documented = {str(param.id).rsplit("-", 1)[0] for param in _examples()}
-    assert {"README.md", "usage.md"} <= documented
+    assert {"README.md", "usage.md", "reference.md", "troubleshooting.md"} <= documented
+
+
+def test_readme_links_every_doc() -> None:
+    readme = (ROOT / "README.md").read_text()
+    unlinked = [path.name for path in DOCS[1:] if f"](docs/{path.name})" not in readme]
+    assert unlinked == []

@@ -1,8 +1,8 @@
 """The ``pytest_asyncio_loop_factories(config, item)`` hook: what its result does to tests.
 
 SPEC "is_async_test and the hook": more than one factory parametrizes async tests with ids
-``test_x[name]``; exactly one gives no id suffix; ``None`` means the default loop; an invalid
-result is a ``UsageError``; a nested conftest applies only below it.
+``test_x[name]``; exactly one gives no id suffix; a nested conftest applies only below it.
+An unusable result is a collection error: tests/factories/test_factories_errors.py.
 
 Each factory makes a loop of its own ``SelectorEventLoop`` subclass, so an inner test proves
 which factory made its loop by the loop's type.
@@ -11,11 +11,9 @@ which factory made its loop by the loop's type.
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 
-import pytest_asyncio
 from pytest_asyncio import _messages
 
 LOOP_CLASSES = """
@@ -93,14 +91,11 @@ async def test_b(request):
             id="two",
         ),
         pytest.param('{"beta": BetaLoop}', {"test_a": "BetaLoop", "test_b": "BetaLoop"}, id="one"),
-        pytest.param("None", None, id="none"),
     ],
 )
 def test_hook_result_chooses_the_loops(
-    pytester: pytest.Pytester, mode: str, result: str, expected: dict[str, str] | None
+    pytester: pytest.Pytester, mode: str, result: str, expected: dict[str, str]
 ) -> None:
-    if expected is None:
-        expected = dict.fromkeys(["test_a", "test_b"], default_loop_type())
     pytester.makeconftest(conftest_returning(result))
     pytester.makepyfile(test_hooked=inner_tests(expected))
     run = pytester.runpytest("-v")
@@ -108,33 +103,6 @@ def test_hook_result_chooses_the_loops(
     output = run.stdout.str()
     for name in expected:
         assert f"test_hooked.py::{name} PASSED" in output
-
-
-@pytest.mark.parametrize(
-    "value",
-    [{}, ["alpha"], {"alpha": 1}, "alpha"],
-    ids=["empty", "list", "not-callable", "string"],
-)
-def test_invalid_hook_result_is_a_usage_error(pytester: pytest.Pytester, value: object) -> None:
-    pytester.makeconftest(conftest_returning(repr(value)))
-    pytester.makepyfile(
-        test_hooked="""
-        import pytest
-
-
-        @pytest.mark.asyncio
-        async def test_a():
-            pass
-        """
-    )
-    result = pytester.runpytest()
-    assert result.ret != pytest.ExitCode.OK
-    assert result.parseoutcomes().get("passed", 0) == 0
-    output = "\n".join([*result.outlines, *result.errlines])
-    message = _messages.HOOK_BAD_RESULT.format(value=value, nodeid="test_hooked.py::test_a")
-    assert f"UsageError: {message}" in output or f"ERROR: {message}" in output
-    # A UsageError is its message: no traceback through the plugin's frames.
-    assert str(Path(pytest_asyncio.__file__).parent) not in output
 
 
 def test_nested_conftest_applies_only_below_it(pytester: pytest.Pytester, mode: str) -> None:

@@ -63,7 +63,6 @@ def test_loop_factories_select_in_order(pytester: pytest.Pytester, mode: str) ->
 
         @pytest.mark.asyncio(loop_factories=["beta"])
         async def test_one(request):
-            assert not hasattr(request.node, "callspec")
             assert running_loop_type() == "BetaLoop"
 
 
@@ -97,12 +96,17 @@ def test_loop_factories_select_in_order(pytester: pytest.Pytester, mode: str) ->
     ]
     ran = [line.split()[0] for line in result.outlines if line.startswith("test_select.py::")]
     assert ran == [f"test_select.py::{name}" for name in names]
-    output = result.stdout.str()
-    for nodeid in ("test_select.py::test_unknown[nope]", "test_select.py::test_only_unknown"):
+    # Skipped at the test's own line, not at a line of the plugin.
+    for line, name in ((27, "test_unknown"), (32, "test_only_unknown")):
         message = _messages.UNKNOWN_LOOP_FACTORY.format(
-            name="nope", nodeid=nodeid, available="'alpha', 'beta', 'gamma'"
+            name="nope", nodeid=f"test_select.py::{name}", available="'alpha', 'beta', 'gamma'"
         )
-        assert message in output
+        assert f"SKIPPED [1] test_select.py:{line}: {message}" in result.outlines
+    assert (
+        "SKIPPED [1] test_select.py:32: loop factory 'nope' is not returned by "
+        "pytest_asyncio_loop_factories for test_select.py::test_only_unknown; "
+        "available: 'alpha', 'beta', 'gamma'."
+    ) in result.outlines
 
 
 def test_loop_factories_without_hook_fails_that_test(pytester: pytest.Pytester, mode: str) -> None:
@@ -186,3 +190,48 @@ def test_async_fixtures_run_on_the_factory_loop(pytester: pytest.Pytester, mode:
     )
     result = pytester.runpytest()
     result.assert_outcomes(passed=5)
+
+
+def test_a_hook_elsewhere_leaves_a_policy_override_in_force(
+    pytester: pytest.Pytester, mode: str
+) -> None:
+    """A loop factories hook in one directory's conftest does not apply to tests in another;
+    there, an overridden event_loop_policy still makes the loops and is the current policy."""
+    hooked = pytester.mkpydir("hooked")
+    (hooked / "conftest.py").write_text(CONFTEST)
+    (hooked / "test_hooked.py").write_text(
+        """
+import asyncio
+
+import pytest
+
+
+@pytest.mark.asyncio
+async def test_on_the_hook_loops():
+    assert type(asyncio.get_running_loop()).__name__ in {"AlphaLoop", "BetaLoop", "GammaLoop"}
+"""
+    )
+    policy = pytester.mkpydir("policy")
+    (policy / "test_policy.py").write_text(
+        """
+import asyncio
+
+import pytest
+
+
+class CustomPolicy(asyncio.DefaultEventLoopPolicy):
+    pass
+
+
+@pytest.fixture(scope="module")
+def event_loop_policy():
+    return CustomPolicy()
+
+
+@pytest.mark.asyncio
+async def test_uses_the_policy():
+    assert isinstance(asyncio.get_event_loop_policy(), CustomPolicy)
+"""
+    )
+    result = pytester.runpytest("-p", "no:randomly", "-W", "ignore::DeprecationWarning")
+    result.assert_outcomes(passed=4)

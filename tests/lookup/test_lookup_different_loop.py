@@ -269,3 +269,69 @@ def test_each_test_is_explained_with_its_own_fixture(pytester: pytest.Pytester, 
     result.stdout.fnmatch_lines(
         ["*_ test_awaits_it _*", *section, "*_ test_awaits_it _*", *section]
     )
+
+
+def test_the_test_task_is_named_as_such(pytester: pytest.Pytester, mode: str) -> None:
+    """asyncio names the awaiting task in its message; when that task ran the test body, the
+    section says it is the test's task, without naming how the plugin runs it."""
+    _write(pytester, "future")
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            _messages.DIFFERENT_LOOP_TEST.format(loop_scope="function"),
+            _messages.DIFFERENT_LOOP_TASK.format(loop_scope="function"),
+            _messages.DIFFERENT_LOOP_FIX.format(scope="module"),
+        ]
+    )
+    after_header = result.stdout.str().split(_diagnosis.SECTION, 1)[1]
+    # the section ends where pytest's short summary begins; that summary quotes the raw
+    # asyncio error (untruncated when CI is set), which is not ours to reword
+    section = after_header.split("short test summary info", 1)[0]
+    assert _messages.DIFFERENT_LOOP_TASK.format(loop_scope="function") in section
+    assert "Task-" not in section
+    assert "_drive" not in section
+    assert "driver" not in section
+
+
+def test_the_task_line_as_a_user_reads_it(pytester: pytest.Pytester, ini: IniWriter) -> None:
+    ini()
+    _write(pytester, "future")
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "  the test itself: the function-scoped loop",
+            "The task in the error is this test's task, which runs the test on its "
+            "function-scoped loop; what it awaited was made on another loop.",
+        ]
+    )
+
+
+def test_a_task_the_test_made_is_not_called_the_tests(pytester: pytest.Pytester, mode: str) -> None:
+    """The future is awaited in a task the test created: asyncio names that task, not the
+    test's, so the section does not claim it is the test's."""
+    fixture, _ = OBJECTS["future"]
+    pytester.makepyfile(
+        test_own_task=textwrap.dedent(HEAD)
+        + textwrap.dedent(fixture)
+        + textwrap.dedent(
+            """
+            @pytest.mark.asyncio
+            async def test_awaits_in_a_task(shared):
+                async def wait():
+                    return await shared
+
+                await asyncio.create_task(wait(), name="waiter")
+            """
+        )
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "E   *RuntimeError: Task <Task pending name='waiter'*attached to a different loop",
+            *_section({"shared": "module"}, test_scope="function", widest="module"),
+        ]
+    )
+    assert _messages.DIFFERENT_LOOP_TASK.format(loop_scope="function") not in result.stdout.str()

@@ -44,6 +44,11 @@ async def test_bad_scope():
     RAN.append("test_bad_scope")
 
 
+@pytest.mark.asyncio(loop_scope="galaxy")
+async def test_scope_far_from_any():
+    RAN.append("test_scope_far_from_any")
+
+
 @pytest.mark.asyncio(loop_factories="alpha")
 async def test_factories_string():
     RAN.append("test_factories_string")
@@ -92,17 +97,30 @@ def expected_errors() -> dict[str, str]:
         "test_positional": _messages.MARK_POSITIONAL.format(
             nodeid=nodeid("test_positional"), args="'module', 1"
         ),
+        # A misspelt keyword or scope is followed by the close match.
         "test_unknown_keywords": _messages.MARK_UNKNOWN_KEYWORDS.format(
             nodeid=nodeid("test_unknown_keywords"), names="deadline, loop_scop"
-        ),
+        )
+        + " "
+        + _messages.DID_YOU_MEAN_KEYWORD.format(suggestion="loop_scope", name="loop_scop"),
         "test_bad_loop_scope": _messages.MARK_BAD_SCOPE.format(
             nodeid=nodeid("test_bad_loop_scope"),
             keyword="loop_scope",
             value="modul",
             choices=SCOPES,
-        ),
+        )
+        + " "
+        + _messages.DID_YOU_MEAN.format(suggestion="module"),
         "test_bad_scope": _messages.MARK_BAD_SCOPE.format(
             nodeid=nodeid("test_bad_scope"), keyword="scope", value="sesion", choices=SCOPES
+        )
+        + " "
+        + _messages.DID_YOU_MEAN.format(suggestion="session"),
+        "test_scope_far_from_any": _messages.MARK_BAD_SCOPE.format(
+            nodeid=nodeid("test_scope_far_from_any"),
+            keyword="loop_scope",
+            value="galaxy",
+            choices=SCOPES,
         ),
         **{
             name: _messages.MARK_BAD_FACTORIES.format(nodeid=nodeid(name), value=value)
@@ -123,7 +141,37 @@ def test_bad_mark_fails_only_its_test(pytester: pytest.Pytester, mode: str, hook
     output = result.stdout.str()
     for name, message in errors.items():
         assert f"ERROR at setup of {name} " in output
-        assert message in output
+        assert message in result.outlines  # the whole line: no suggestion, or the right one
     # The message is the whole report: no traceback, and no frame of the plugin.
     assert "Traceback" not in output
     assert str(Path(pytest_asyncio.__file__).parent) not in output
+
+
+def test_misspelt_keyword_and_scope_messages(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_typos="""
+        import pytest
+
+
+        @pytest.mark.asyncio(loop_scop="module")
+        async def test_keyword():
+            pass
+
+
+        @pytest.mark.asyncio(loop_scope="sesion")
+        async def test_scope():
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=2)
+    assert (
+        "test_typos.py::test_keyword: @pytest.mark.asyncio got unknown keyword arguments "
+        "loop_scop; it accepts only loop_scope=<scope>, loop_factories=[<name>, ...] and "
+        "timeout=<seconds>. "
+        "Did you mean loop_scope= instead of loop_scop=?"
+    ) in result.outlines
+    assert (
+        "test_typos.py::test_scope: @pytest.mark.asyncio(loop_scope='sesion') is not a loop "
+        "scope; use one of: function, class, module, package, session. Did you mean 'session'?"
+    ) in result.outlines

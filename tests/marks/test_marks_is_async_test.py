@@ -85,6 +85,6 @@ def test_is_async_test_and_session_marks_added_at_collection(
     if auto:
         result.assert_outcomes(passed=5)
     else:
-        # Unmarked in strict mode: not ours; pytest fails it ("not natively supported").
+        # Unmarked in strict mode: not ours; it fails saying how to mark it.
         result.assert_outcomes(passed=4, failed=1)
         result.stdout.fnmatch_lines(["FAILED test_one.py::test_unmarked_one*"])

@@ -5,11 +5,11 @@ from __future__ import annotations
 import functools
 import inspect
 import sys
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
-from pytest_asyncio._inspect import async_kind
+from pytest_asyncio._inspect import async_kind, plain_function
 
 
 def plain() -> None:
@@ -56,3 +56,42 @@ def test_async_kind_of_marked_sync_function() -> None:
 
     marked = inspect.markcoroutinefunction(returns_awaitable)  # type: ignore[attr-defined,unused-ignore]
     assert async_kind(marked) == "coroutine"
+
+
+class Lazy:
+    """Records every attribute asked of it, and raises like an unconfigured settings object."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        self.asked.append(name)
+        raise RuntimeError(name)
+
+    def __call__(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("obj", "function"),
+    [
+        (coroutine, coroutine),
+        (plain, plain),
+        (staticmethod(coroutine), coroutine),
+        (classmethod(cast(Any, coroutine)), coroutine),
+        (Holder().async_method, Holder.async_method),
+        (Holder, None),
+        (functools.partial(coroutine), None),
+        (staticmethod(len), None),
+        (len, None),
+        (pytest.mark, None),
+    ],
+)
+def test_plain_function(obj: object, function: object) -> None:
+    assert plain_function(obj) is function
+
+
+def test_plain_function_reads_no_attribute_of_user_objects() -> None:
+    lazy = Lazy()
+    assert plain_function(lazy) is None
+    assert lazy.asked == []

@@ -46,7 +46,8 @@ def test_parse_timeout(value: object, seconds: float) -> None:
             {"loop_scope": "modul"},
             _messages.MARK_BAD_SCOPE.format(
                 nodeid=NODEID, keyword="loop_scope", value="modul", choices=SCOPE_CHOICES
-            ),
+            )
+            + " Did you mean 'module'?",
         ),
         (
             {"loop_scope": "module", "scope": "module"},
@@ -67,6 +68,19 @@ def test_parse_timeout(value: object, seconds: float) -> None:
         *(
             ({"timeout": value}, _messages.MARK_BAD_TIMEOUT.format(nodeid=NODEID, value=value))
             for value in (-1, "3", True, float("nan"), float("inf"), [3])
+        ),
+        (
+            {"loop_factories": [""]},
+            _messages.MARK_BAD_FACTORIES.format(nodeid=NODEID, value=[""]),
+        ),
+        (
+            {"loop_scop": "module", "loop_factory": ["a"], "scop": "module"},
+            _messages.MARK_UNKNOWN_KEYWORDS.format(
+                nodeid=NODEID, names="loop_factory, loop_scop, scop"
+            )
+            + " Did you mean loop_factories= instead of loop_factory=?"
+            + " Did you mean loop_scope= instead of loop_scop=?"
+            + " Did you mean loop_scope= instead of scop=?",
         ),
     ],
 )
@@ -134,3 +148,24 @@ def test_publish_sets_changed_values_and_withdraw_restores_them() -> None:
         withdraw(tokens)  # twice is harmless
 
     contextvars.copy_context().run(in_a_test)
+
+
+@pytest.mark.parametrize(
+    ("value", "match"),
+    [
+        ("sesion", "session"),
+        ("Function", "function"),
+        ("MODULE", "module"),
+        ("pakage", "package"),
+        ("galaxy", None),
+        ("", None),
+        (3, None),
+    ],
+)
+def test_close_match(value: object, match: str | None) -> None:
+    assert _messages.close_match(value, SCOPES) == match
+
+
+def test_suggesting_adds_the_close_match_only() -> None:
+    assert _messages.suggesting("Bad.", "clas", SCOPES) == "Bad. Did you mean 'class'?"
+    assert _messages.suggesting("Bad.", "galaxy", SCOPES) == "Bad."

@@ -8,11 +8,17 @@ import gc
 import inspect
 import sys
 import weakref
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 
-from pytest_asyncio._runner import LoopClosedError, LoopRunner, LoopRunningError
+from pytest_asyncio._runner import (
+    LoopClosedError,
+    LoopRunner,
+    LoopRunningError,
+    LoopStoppedError,
+    cancelled_on_return,
+)
 
 var: contextvars.ContextVar[str] = contextvars.ContextVar("var", default="unset")
 
@@ -247,3 +253,96 @@ def test_a_job_error_is_freed_once_caught_without_a_garbage_collection(
         assert caught() is None
     finally:
         gc.enable()
+
+
+def _record_done(events: list[str]) -> Callable[[asyncio.Task[object]], None]:
+    def record(task: asyncio.Task[object]) -> None:
+        closed = task.get_loop().is_closed()
+        events.append(f"done={task.done()}, loop closed={closed}")
+
+    return record
+
+
+@pytest.mark.parametrize("leftover", [False, True], ids=["nothing to clean", "a leftover task"])
+def test_close_ends_the_driver_task_and_runs_its_callbacks(leftover: bool) -> None:
+    runner = LoopRunner(asyncio.new_event_loop, debug=False)
+    events: list[str] = []
+
+    async def add_callback() -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        task.add_done_callback(_record_done(events))
+        if leftover:
+            asyncio.get_running_loop().create_task(asyncio.sleep(3600))
+
+    runner.run(add_callback(), contextvars.Context())
+    assert events == []
+    runner.close()
+    assert events == ["done=True, loop closed=False"]
+
+
+def test_a_borrowed_runner_runs_the_callbacks_of_each_job_task() -> None:
+    loop = asyncio.new_event_loop()
+    runner = LoopRunner(lambda: loop, debug=False, borrowed=True)
+    events: list[str] = []
+
+    async def add_callback() -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        task.add_done_callback(_record_done(events))
+
+    try:
+        runner.run(add_callback(), contextvars.Context())
+        assert events == ["done=True, loop closed=False"]
+        assert not asyncio.all_tasks(loop)
+    finally:
+        loop.close()
+
+
+@pytest.mark.parametrize("then_await", [False, True], ids=["then returns", "then awaits"])
+def test_a_stop_by_someone_else_fails_the_job(runner: LoopRunner, then_await: bool) -> None:
+    cleaned_up: list[bool] = []
+
+    async def stop() -> None:
+        asyncio.get_running_loop().stop()
+        if then_await:
+            try:
+                await asyncio.sleep(3600)
+            finally:
+                cleaned_up.append(True)
+
+    with pytest.raises(LoopStoppedError):
+        runner.run(stop(), contextvars.Context())
+    assert cleaned_up == ([True] if then_await else [])
+    assert runner.run(_current_task(), contextvars.Context()) is not None
+
+
+def test_a_cancellation_pending_when_the_job_returns_fails_it(runner: LoopRunner) -> None:
+    async def cancel_and_return() -> str:
+        task = asyncio.current_task()
+        assert task is not None
+        task.cancel("bye")
+        return "returned"
+
+    with pytest.raises(asyncio.CancelledError, match="bye") as info:
+        runner.run(cancel_and_return(), contextvars.Context())
+    assert cancelled_on_return(info.value)
+
+    async def next_job() -> str:
+        await asyncio.sleep(0)
+        return "unaffected"
+
+    assert runner.run(next_job(), contextvars.Context()) == "unaffected"
+
+
+def test_a_delivered_and_caught_cancellation_passes(runner: LoopRunner) -> None:
+    async def catch_own_cancellation() -> str:
+        task = asyncio.current_task()
+        assert task is not None
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError) as info:
+            await asyncio.sleep(0)
+        assert not cancelled_on_return(info.value)
+        return "caught"
+
+    assert runner.run(catch_own_cancellation(), contextvars.Context()) == "caught"

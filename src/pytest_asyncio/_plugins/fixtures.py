@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_asyncio import _collect, _compat, _messages
+from pytest_asyncio import _collect, _compat, _messages, _overrides
 from pytest_asyncio._decorator import fixture_kind
 from pytest_asyncio._settings import SETTINGS_KEY
 from pytest_asyncio._warnings import PytestAsyncioDeprecationWarning, warn_at
@@ -26,14 +26,26 @@ def pytest_fixture_setup(
     fixturedef: _compat.FixtureDef[Any], request: _compat.SubRequest
 ) -> Generator[None, object, object]:
     __tracebackhide__ = True
+    if fixturedef.argname in _overrides.NAMES:
+        return (yield from _override_setup(fixturedef, request))
     settings = request.config.stash[SETTINGS_KEY]
     original = fixturedef.func
     kind = fixture_kind(original, settings, request)
     if kind is None:
-        # Strict mode only: in auto mode an async fixture not ours is another plugin's.
-        if not settings.auto and _collect.is_async_function(original):
-            _warn_unmarked_async_fixture(fixturedef, request)
-        return (yield)
+        if _collect.is_async_function(original):
+            # Strict mode only: in auto mode an async fixture not ours is another plugin's.
+            if not settings.auto:
+                _warn_unmarked_async_fixture(fixturedef, request)
+            return (yield)
+        if fixturedef.scope == "function" or _compat.is_direct_param(fixturedef):
+            return (yield)
+        spec = _collect.spec_of(_compat.request_item(request))
+        if spec is None:  # not for an async test: no loop, asyncio not imported
+            return (yield)
+        from pytest_asyncio import _loops
+
+        with _loops.current_for_sync_fixture(fixturedef, request, spec.loop_scope):
+            return (yield)
     from pytest_asyncio import _fixtures
 
     adapter = _fixtures.adapt(fixturedef, request, kind, settings)
@@ -42,6 +54,18 @@ def pytest_fixture_setup(
         return (yield)
     finally:
         _compat.set_fixture_function(fixturedef, original)
+
+
+def _override_setup(
+    fixturedef: _compat.FixtureDef[Any], request: _compat.SubRequest
+) -> Generator[None, object, object]:
+    """Our legacy fixtures, or a user's override of one, which gets its deprecation warning
+    once it is set up: raised (under filterwarnings = error) before, it would leave the fixture
+    half set up."""
+    __tracebackhide__ = True
+    result = yield
+    _overrides.setting_up(fixturedef, request.config)
+    return result
 
 
 def _warn_unmarked_async_fixture(

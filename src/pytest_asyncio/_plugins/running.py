@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import contextvars
 import functools
-from typing import TYPE_CHECKING, Any
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
-from pytest_asyncio import _collect, _compat, _timeouts
+from pytest_asyncio import _collect, _compat, _diagnosis, _messages, _timeouts
+from pytest_asyncio._collect import UNMARKED_KEY
+from pytest_asyncio._warnings import warn_at
 
 if TYPE_CHECKING:
     from pytest_asyncio._runner import LoopRunner, Owner
@@ -23,9 +26,12 @@ if TYPE_CHECKING:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     spec = _collect.spec_of(item)
     if spec is None:
+        if UNMARKED_KEY in item.stash:
+            _watch_unmarked_tests(item.config)
         return
     if spec.error is not None:
         pytest.fail(spec.error, pytrace=False)
+    _diagnosis.watch(item.config)
     if item.config.hook.pytest_asyncio_loop_factories.get_hookimpls():
         from pytest_asyncio import _loops
 
@@ -51,31 +57,54 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
         _run_hypothesis(pyfuncitem, runner, hypothesis, kwargs, owner, limit)
     else:
         context = contextvars.copy_context()
-        test = pyfuncitem.obj(**kwargs)
-        _loops.run(runner, test, context, pyfuncitem, owner=owner, limit=limit)
+        result = _loops.run(
+            runner, pyfuncitem.obj(**kwargs), context, pyfuncitem, owner=owner, limit=limit
+        )
+        if result is not None:
+            _returned(pyfuncitem, result)
     return True
 
 
-def pytest_exception_interact(
-    node: pytest.Item | pytest.Collector,
-    call: pytest.CallInfo[object],
-    report: pytest.TestReport | pytest.CollectReport,
-) -> None:
-    """Explain a "different loop" failure. This hook runs for failures only, so passing
-    tests pay nothing for it; the failure summary is printed later, sections included."""
-    excinfo = call.excinfo
-    if not isinstance(node, pytest.Item) or excinfo is None:
-        return
-    section = getattr(excinfo.value, "asyncio_section", None)  # a timeout's other tasks
-    if section is not None:
-        report.sections.append(section)
-    from pytest_asyncio import _diagnosis
+def _returned(item: pytest.Function, result: object) -> None:
+    """Treat a value returned by an async test as pytest treats one from a sync test."""
+    import reprlib
 
-    if _diagnosis.is_different_loop_error(excinfo.value):
-        spec = _collect.spec_of(node)
-        text = _diagnosis.explain(node, spec.loop_scope if spec is not None else None)
-        if text is not None:
-            report.sections.append((_diagnosis.SECTION, text))
+    message = _messages.TEST_RETURNED_VALUE.format(nodeid=item.nodeid, value=reprlib.repr(result))
+    if _compat.RETURN_NOT_NONE_WARNING is None:  # pytest 8.4.0 failed such tests
+        pytest.fail(message, pytrace=False)
+    warn_at(item, _compat.RETURN_NOT_NONE_WARNING(message))
+
+
+_UNMARKED_PLUGIN: Final = "asyncio-ng-unmarked-async-tests"
+
+
+def _watch_unmarked_tests(config: pytest.Config) -> None:
+    # Registered with the first unmarked async test: a run without one pays nothing per test.
+    manager = config.pluginmanager
+    if manager.get_plugin(_UNMARKED_PLUGIN) is None:
+        manager.register(_UnmarkedAsyncTests(), _UNMARKED_PLUGIN)
+
+
+class _UnmarkedAsyncTests:
+    """Explains why an unmarked async test in strict mode did not run.
+
+    Another plugin may run such a test through its own ``pytest_pyfunc_call``; only if none
+    does, pytest (or hypothesis, for a ``@given`` test) fails it advising to install an async
+    plugin, and that failure is replaced with one that says how to have this plugin run it.
+    """
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> Generator[None, object, object]:
+        # No __tracebackhide__: with pytrace=False pytest shows the message alone, and would
+        # add a note about hidden frames.
+        try:
+            return (yield)
+        except (Exception, pytest.fail.Exception) as error:
+            mode = pyfuncitem.stash.get(UNMARKED_KEY, None)
+            if mode is None or not _compat.is_unsupported_async_failure(error):
+                raise
+        message = _messages.UNMARKED_ASYNC_TEST.format(nodeid=pyfuncitem.nodeid, mode=mode)
+        pytest.fail(message, pytrace=False)
 
 
 def _run_hypothesis(
@@ -93,11 +122,12 @@ def _run_hypothesis(
     inner = hypothesis.inner_test
 
     @functools.wraps(inner)  # hypothesis reports the failing example under this name
-    def run_example(*args: Any, **example_kwargs: Any) -> None:
+    def run_example(*args: Any, **example_kwargs: Any) -> Any:
         __tracebackhide__ = True
         context = contextvars.copy_context()
+        # Returned: hypothesis checks that a test returns None, as it does for sync tests.
         example = inner(*args, **example_kwargs)
-        _loops.run(runner, example, context, item, owner=owner, limit=limit)
+        return _loops.run(runner, example, context, item, owner=owner, limit=limit)
 
     hypothesis.inner_test = run_example
     try:

@@ -1,0 +1,119 @@
+"""The private asyncio attributes of ``_aio`` on this Python version: each helper gives the
+right answer on asyncio's own loops and tasks, and the safe one on objects that lack them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import types
+from collections.abc import Iterator
+
+import pytest
+
+from pytest_asyncio import _aio
+
+
+def test_cancel_pending_sees_a_request_not_yet_delivered() -> None:
+    async def main() -> tuple[bool, bool, bool]:
+        task = asyncio.current_task()
+        assert task is not None
+        before = _aio.cancel_pending(task)
+        task.cancel()
+        requested = _aio.cancel_pending(task)
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.sleep(0)
+        return before, requested, _aio.cancel_pending(task)
+
+    assert asyncio.run(main()) == (False, True, False)
+
+
+def test_is_stopping_sees_a_stop_request() -> None:
+    loop = asyncio.new_event_loop()
+    try:
+        assert not _aio.is_stopping(loop)
+        loop.stop()
+        assert _aio.is_stopping(loop)
+        loop.run_forever()
+        assert not _aio.is_stopping(loop)
+    finally:
+        loop.close()
+
+
+def test_nothing_to_clean_sees_tasks_and_executors() -> None:
+    loop = asyncio.new_event_loop()
+    try:
+        assert _aio.nothing_to_clean(loop)
+        task = loop.create_task(asyncio.sleep(0))
+        assert not _aio.nothing_to_clean(loop)
+        loop.run_until_complete(task)
+        assert _aio.nothing_to_clean(loop)
+        loop.run_until_complete(loop.run_in_executor(None, int))
+        assert not _aio.nothing_to_clean(loop)
+        loop.run_until_complete(loop.shutdown_default_executor())
+    finally:
+        loop.close()
+
+
+def test_safe_answers_for_objects_without_the_attributes() -> None:
+    stranger = types.SimpleNamespace()
+    assert not _aio.cancel_pending(stranger)  # type: ignore[arg-type]
+    assert not _aio.is_stopping(stranger)  # type: ignore[arg-type]
+    assert not _aio.nothing_to_clean(stranger)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def loop() -> Iterator[asyncio.AbstractEventLoop]:
+    loop = asyncio.new_event_loop()
+    yield loop
+    loop.close()
+
+
+def test_a_new_loop_watches_nothing_but_its_self_pipe(loop: asyncio.AbstractEventLoop) -> None:
+    assert _aio.watched_fds(loop) == []
+
+
+def test_servers_connections_and_readers_are_watched(loop: asyncio.AbstractEventLoop) -> None:
+    accepted: list[asyncio.StreamWriter] = []  # kept: 3.13 closes a collected writer
+
+    async def open_all() -> tuple[asyncio.Server, asyncio.StreamWriter]:
+        server = await asyncio.start_server(lambda r, w: accepted.append(w), "127.0.0.1", 0)
+        _, writer = await asyncio.open_connection(*server.sockets[0].getsockname()[:2])
+        await asyncio.sleep(0.01)  # the transports start reading in callbacks of their own
+        return server, writer
+
+    server, writer = loop.run_until_complete(open_all())
+    listening = server.sockets[0].fileno()
+    connected = writer.get_extra_info("socket").fileno()
+    read_end, write_end = os.pipe()
+    loop.add_reader(read_end, lambda: None)
+    try:
+        assert {listening, connected, read_end} <= set(_aio.watched_fds(loop))
+        for fd in _aio.watched_fds(loop):
+            if fd != read_end:
+                with socket.socket(fileno=os.dup(fd)) as sock:
+                    assert sock.getsockname()[0] == "127.0.0.1"
+    finally:
+        loop.remove_reader(read_end)
+        os.close(read_end)
+        os.close(write_end)
+        for each in [writer, *accepted]:
+            each.close()
+        server.close()
+        loop.run_until_complete(server.wait_closed())
+    assert listening not in _aio.watched_fds(loop)
+
+
+def test_a_closed_loop_watches_nothing() -> None:
+    loop = asyncio.new_event_loop()
+    loop.close()
+    assert _aio.watched_fds(loop) == []
+
+
+def test_a_loop_without_a_selector_watches_nothing() -> None:
+    class Opaque(asyncio.AbstractEventLoop):
+        def is_closed(self) -> bool:
+            return False
+
+    assert _aio.watched_fds(Opaque()) == []  # type: ignore[abstract]  # a stub is enough
