@@ -60,8 +60,7 @@ def annotate(item: pytest.Item, report: pytest.TestReport, error: BaseException)
     test_loop_scope = spec.loop_scope if spec is not None and spec.error is None else None
     own: tuple[str, str] | None = getattr(error, "asyncio_section", None)
     if own is not None:
-        title, text = own
-        _add_section(report, title, text)
+        _add_section(report, *own)
         return
     if is_different_loop_error(error):
         names_task = (
