@@ -125,6 +125,15 @@ class TimedOut(_compat.Failed):
         #: Added to the failure report by _diagnosis.annotate().
         self.asyncio_section = section
 
+    def __str__(self) -> str:
+        # pytest shows a failure raised with pytrace=False as its str() alone: keep the notes
+        # added on its way up (hypothesis names the example that ran past the limit).
+        message = super().__str__()
+        notes = getattr(self, "__notes__", None)
+        if not notes:
+            return message
+        return "\n".join([message, *map(str, notes)])
+
 
 def run(
     runner: LoopRunner,
