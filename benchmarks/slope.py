@@ -1,0 +1,135 @@
+"""Instructions per test, as the slope between two suite sizes, for revisions side by side.
+
+Usage: ``python benchmarks/slope.py [--sizes 1000 3000] REV [REV ...]`` (needs valgrind).
+
+A total count mixes the per-test cost with the fixed cost of starting pytest and importing the
+plugin. The slope, (count at the larger size - count at the smaller) / (difference in tests),
+is the per-test cost alone: what a change to the per-test path adds or saves.
+
+Each REV is a commit of this repository (a branch name, a hash) or ``.`` for the working tree.
+It is installed, not editable, with pytest into a virtual environment of its own under
+``.venv-slope/`` (kept between runs, keyed by the commit; the working tree is reinstalled every
+time). Each scenario runs once without valgrind to write bytecode caches, then once under
+callgrind at each size. A scenario a revision does not support (an unknown option) shows
+``n/a``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from run import ASYNC, ASYNC_FIXTURE, ASYNC_FIXTURE_HEAD, ASYNC_HEAD, ROOT, make_suite
+
+VENVS = ROOT / ".venv-slope"
+
+#: name, suite (head, body), extra pytest options
+SCENARIOS: list[tuple[str, tuple[str, str], tuple[str, ...]]] = [
+    ("async, function loop", (ASYNC_HEAD, ASYNC), ()),
+    ("async + async fixture", (ASYNC_FIXTURE_HEAD, ASYNC_FIXTURE), ()),
+    ("async, function loop, limit set", (ASYNC_HEAD, ASYNC), ("--asyncio-timeout=60",)),
+]
+
+
+def install(rev: str) -> tuple[str, Path]:
+    """A virtual environment with pytest and the plugin at *rev*; its label and python."""
+    if rev == ".":
+        label, source = "working tree", ROOT
+        venv = VENVS / "worktree"
+        if venv.exists():
+            shutil.rmtree(venv)
+    else:
+        sha = subprocess.run(
+            ["git", "rev-parse", "--verify", f"{rev}^{{commit}}"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        label, venv = f"{rev} ({sha[:10]})", VENVS / sha[:12]
+        if (venv / ".slope-installed").exists():
+            return label, venv / "bin" / "python"
+        source = Path(tempfile.mkdtemp(prefix="slope-src-"))
+        archive = subprocess.run(
+            ["git", "archive", sha], cwd=ROOT, capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    pip = [str(python), "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, "pytest", str(source)], check=True)
+    (venv / ".slope-installed").write_text(rev)
+    if source != ROOT:
+        shutil.rmtree(source)
+    return label, python
+
+
+def command(python: Path, options: tuple[str, ...]) -> list[str]:
+    return [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *options]
+
+
+def count(python: Path, suite: Path, options: tuple[str, ...], env: dict[str, str]) -> int | None:
+    """Instructions of one run under callgrind; None if the run failed."""
+    warm = subprocess.run(command(python, options), cwd=suite, env=env, capture_output=True)
+    if warm.returncode != 0:
+        return None
+    callgrind = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+    done = subprocess.run(
+        [*callgrind, *command(python, options)],
+        cwd=suite,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if done.returncode != 0 or found is None:
+        sys.exit(f"failed under valgrind:\n{done.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("revs", nargs="+", metavar="REV")
+    parser.add_argument("--sizes", type=int, nargs=2, default=(1000, 3000))
+    options = parser.parse_args()
+    if shutil.which("valgrind") is None:
+        sys.exit("slope.py needs valgrind on PATH")
+    small, large = sorted(options.sizes)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONHASHSEED"] = "0"
+    installed = [install(rev) for rev in options.revs]
+    with tempfile.TemporaryDirectory(prefix="slope-") as tmp:
+        jobs: list[tuple[Path, Path, tuple[str, ...]]] = []
+        for index, (_, (head, body), _) in enumerate(SCENARIOS):
+            for size in (small, large):
+                suite = make_suite(Path(tmp) / f"{index}-{size}", head, body, size)
+                for _, python in installed:
+                    jobs.append((python, suite, SCENARIOS[index][2]))
+        with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+            counts = list(pool.map(lambda job: count(job[0], job[1], job[2], env), jobs))
+    results = iter(counts)
+    print(f"\nInstructions per test: slope between {small:,} and {large:,} tests (callgrind).")
+    print(f"{'scenario':34}" + "".join(f" {label:>24}" for label, _ in installed))
+    for name, _, _ in SCENARIOS:
+        at: dict[int, list[int | None]] = {}
+        for size in (small, large):
+            at[size] = [next(results) for _ in installed]
+        cells = []
+        for low, high in zip(at[small], at[large], strict=True):
+            if low is None or high is None:
+                cells.append("n/a")
+            else:
+                cells.append(f"{(high - low) / (large - small):,.0f}")
+        print(f"{name:34}" + "".join(f" {cell:>24}" for cell in cells))
+
+
+if __name__ == "__main__":
+    main()
