@@ -95,7 +95,7 @@ def loop_node(
 class _Setup:
     """One setup of a fixture: what the stand-ins below need."""
 
-    __slots__ = ("fixturedef", "function", "loop_scope", "name", "request")
+    __slots__ = ("fixturedef", "function", "limit", "limit_known", "loop_scope", "name", "request")
 
     def __init__(
         self,
@@ -109,6 +109,9 @@ class _Setup:
         self.request = request
         self.function = function
         self.loop_scope = loop_scope
+        #: The limit of its steps (the test's), looked up once, by the first step.
+        self.limit: _timeouts.Limit | None = None
+        self.limit_known = False
 
     def runner(self) -> LoopRunner:
         item = _compat.request_item(self.request)
@@ -132,7 +135,10 @@ class _Setup:
     ) -> Any:
         __tracebackhide__ = True
         owner = Owner(phase, self.name, origin)
-        limit = _timeouts.limit_for(_compat.request_item(self.request))
+        if not self.limit_known:
+            self.limit = _timeouts.limit_for(_compat.request_item(self.request))
+            self.limit_known = True
+        limit = self.limit
         what = f"async fixture {self.name!r}"
         return _loops.run(on, awaitable, context, what, self.name, owner=owner, limit=limit)
 

@@ -79,7 +79,7 @@ class Owner:
     """Whose job it is: a test body (phase "call"), an async fixture's setup or teardown
     step, or the runner's own shutdown of its loop (phase "loop")."""
 
-    __slots__ = ("name", "origin", "phase")
+    __slots__ = ("label", "name", "origin", "phase")
 
     def __init__(self, phase: Phase, name: str, origin: object = None) -> None:
         self.phase: Final = phase
@@ -88,13 +88,18 @@ class Owner:
         #: What the job's frames belong to, when the awaitable itself does not lead there (an
         #: async generator fixture's step awaits ``__anext__()``, which hides the generator).
         self.origin: Final = origin
+        #: How asyncio's messages name it (the name of the task that runs its job); made here,
+        #: where it costs no call of its own on every job.
+        self.label: Final = (
+            name
+            if phase == "call"
+            else f"shutdown of {name}"
+            if phase == "loop"
+            else f"{phase} of async fixture {name!r}"
+        )
 
     def __str__(self) -> str:
-        if self.phase == "call":
-            return self.name
-        if self.phase == "loop":
-            return f"shutdown of {self.name}"
-        return f"{self.phase} of async fixture {self.name!r}"
+        return self.label
 
     def __repr__(self) -> str:
         return f"Owner({self.phase!r}, {self.name!r})"
@@ -146,7 +151,7 @@ class Instrument(Protocol):
     """Something that watches the jobs of a runner (trio's ``Instrument`` is the model).
 
     A runner holds a tuple of the instruments switched on, empty when none is: a feature
-    that is off costs one empty loop per job. Methods run in the thread that runs the loop,
+    that is off costs one test of that tuple per job. Methods run in the thread that runs the loop,
     outside the loop; they must not raise.
     """
 
@@ -308,12 +313,22 @@ class LoopRunner:
         else:
             job.task = self._submit(job, loop)
         if owner is not None and job.task is not None:
-            job.task.set_name(str(owner))
-        outer = self._start(job)
+            job.task.set_name(owner.label)
+        # Inline, not in methods of their own: every test pays for this part of the seam.
+        outer, self._current = self._current, job
+        job.started = monotonic()
+        instruments = self._instruments
+        if instruments:
+            for instrument in instruments:
+                instrument.job_started(self, job)
         try:
             self._run_until_done(job)
         finally:
-            self._finish(job, outer)
+            if instruments:
+                for instrument in instruments:
+                    instrument.job_finished(self, job)
+            # A job run from a call_sync ends before the job that awaits the call.
+            self._current = outer
         if job.stopped:
             job.result = job.error = None
             raise LoopStoppedError
@@ -328,20 +343,6 @@ class LoopRunner:
                 del error
         result: T = job.result
         return result
-
-    def _start(self, job: _Job) -> _Job | None:
-        """Make *job* the current job, tell the instruments; return the job it nests in."""
-        outer, self._current = self._current, job
-        job.started = monotonic()
-        for instrument in self._instruments:
-            instrument.job_started(self, job)
-        return outer
-
-    def _finish(self, job: _Job, outer: _Job | None) -> None:
-        for instrument in self._instruments:
-            instrument.job_finished(self, job)
-        # A job run from a call_sync ends before the job that awaits the call.
-        self._current = outer
 
     async def call_sync(self, function: Callable[[], T]) -> T:
         """From a job on this loop: run sync *function* with the loop stopped, and return its

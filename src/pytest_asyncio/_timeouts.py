@@ -30,6 +30,7 @@ from ._watchdog import WATCHDOG
 if TYPE_CHECKING:
     import asyncio
 
+    from ._collect import TestSpec
     from ._runner import LoopRunner, Owner
 
 T = TypeVar("T")
@@ -100,9 +101,11 @@ def header(limit: Limit | None) -> str:
     return "" if limit is None else f", {KEY}={limit.seconds:g}"
 
 
-def limit_for(item: pytest.Item) -> Limit | None:
-    """The limit of *item*'s jobs: its asyncio marker's, else the configured one."""
-    spec = _collect.spec_of(item)
+def limit_for(item: pytest.Item, spec: TestSpec | None = None) -> Limit | None:
+    """The limit of *item*'s jobs: its asyncio marker's, else the configured one. A caller
+    that has the item's *spec* at hand passes it: every async test asks, so it is a lookup."""
+    if spec is None:
+        spec = _collect.spec_of(item)
     if spec is not None and spec.timeout is not None:
         return _marked(spec.timeout)
     return item.config.stash.get(LIMIT_KEY, None)

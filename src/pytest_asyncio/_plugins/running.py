@@ -44,12 +44,11 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     if spec is None:
         return None
     __tracebackhide__ = True
-    from pytest_asyncio import _loops
-    from pytest_asyncio._runner import Owner
+    from pytest_asyncio import _loops, _runner
 
     runner = _loops.runner_for(pyfuncitem, pyfuncitem, spec.loop_scope)
-    owner = Owner("call", pyfuncitem.nodeid)
-    limit = _timeouts.limit_for(pyfuncitem)
+    owner = _runner.Owner("call", pyfuncitem.nodeid)
+    limit = _timeouts.limit_for(pyfuncitem, spec)
     funcargs = pyfuncitem.funcargs
     kwargs = {name: funcargs[name] for name in _compat.test_argnames(pyfuncitem)}
     hypothesis = getattr(pyfuncitem.obj, "hypothesis", None)
