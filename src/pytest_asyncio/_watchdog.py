@@ -8,6 +8,7 @@ clock, which a virtual clock will make jump; limits are real time.
 
 from __future__ import annotations
 
+import math
 import threading
 from typing import Final, Protocol
 
@@ -23,12 +24,15 @@ class Expiring(Protocol):
 
 
 class Watchdog:
-    __slots__ = ("_armed", "_changed", "_thread")
+    __slots__ = ("_armed", "_changed", "_thread", "_wakes_at")
 
     def __init__(self) -> None:
         self._changed = threading.Condition(threading.Lock())
         self._armed: list[Expiring] = []
         self._thread: threading.Thread | None = None
+        #: When the waiting thread wakes up by itself (inf: it waits for a notify); -inf while
+        #: it is not waiting, since it then looks at every armed deadline before it waits.
+        self._wakes_at = -math.inf
 
     def arm(self, deadline: Expiring) -> None:
         with self._changed:
@@ -38,7 +42,10 @@ class Watchdog:
                     target=self._watch, name="pytest-asyncio-ng watchdog", daemon=True
                 )
                 self._thread.start()
-            self._changed.notify()
+            elif deadline.at < self._wakes_at:
+                # Only then: a job's deadline is most often later than the one the thread
+                # waits for, and waking the thread for every job would cost each one.
+                self._changed.notify()
 
     def disarm(self, deadline: Expiring) -> None:
         # No notify: the thread wakes at the old deadline, finds nothing due, and waits on.
@@ -53,7 +60,9 @@ class Watchdog:
                 due = [deadline for deadline in self._armed if deadline.at <= now]
                 if not due:
                     wait = min((deadline.at for deadline in self._armed), default=None)
+                    self._wakes_at = math.inf if wait is None else wait
                     self._changed.wait(None if wait is None else wait - now)
+                    self._wakes_at = -math.inf
                     continue
                 for deadline in due:
                     self._armed.remove(deadline)

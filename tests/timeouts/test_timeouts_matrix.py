@@ -228,3 +228,28 @@ def test_report_reaches_the_xdist_controller(pytester: pytest.Pytester) -> None:
         ],
         consecutive=False,
     )
+
+
+def test_shorter_limit_after_a_longer_one_is_kept(pytester: pytest.Pytester) -> None:
+    """The watchdog, asleep until a passed test's 30 s deadline, wakes for a shorter one."""
+    pytester.makepyfile(
+        test_limits="""
+        import asyncio
+
+        import pytest
+
+
+        @pytest.mark.asyncio(timeout=30)
+        async def test_long_limit():
+            await asyncio.sleep(0)
+
+
+        @pytest.mark.asyncio(timeout=0.2)
+        async def test_short_limit():
+            await asyncio.Event().wait()
+        """
+    )
+    # Well under the first test's 30 s: only the second one's deadline can end the run.
+    result = pytester.runpytest_subprocess("-p", "no:randomly", timeout=20)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["test test_limits.py::test_short_limit ran longer than 0.2 s*"])
