@@ -98,7 +98,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("revs", nargs="+", metavar="REV")
     parser.add_argument("--sizes", type=int, nargs=2, default=(1000, 3000))
+    parser.add_argument("-k", dest="only", help="only the scenarios whose name has this text")
     options = parser.parse_args()
+    scenarios = [s for s in SCENARIOS if options.only is None or options.only in s[0]]
     if shutil.which("valgrind") is None:
         sys.exit("slope.py needs valgrind on PATH")
     small, large = sorted(options.sizes)
@@ -108,17 +110,17 @@ def main() -> None:
     installed = [install(rev) for rev in options.revs]
     with tempfile.TemporaryDirectory(prefix="slope-") as tmp:
         jobs: list[tuple[Path, Path, tuple[str, ...]]] = []
-        for index, (_, (head, body), _) in enumerate(SCENARIOS):
+        for index, (_, (head, body), extra) in enumerate(scenarios):
             for size in (small, large):
                 suite = make_suite(Path(tmp) / f"{index}-{size}", head, body, size)
                 for _, python in installed:
-                    jobs.append((python, suite, SCENARIOS[index][2]))
+                    jobs.append((python, suite, extra))
         with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
             counts = list(pool.map(lambda job: count(job[0], job[1], job[2], env), jobs))
     results = iter(counts)
     print(f"\nInstructions per test: slope between {small:,} and {large:,} tests (callgrind).")
     print(f"{'scenario':34}" + "".join(f" {label:>24}" for label, _ in installed))
-    for name, _, _ in SCENARIOS:
+    for name, _, _ in scenarios:
         at: dict[int, list[int | None]] = {}
         for size in (small, large):
             at[size] = [next(results) for _ in installed]
