@@ -274,6 +274,12 @@ def main() -> None:
         report_instructions(counted, n)
 
 
+#: A limit no test reaches: what arming and disarming a deadline per job costs.
+LIMIT = ("--asyncio-timeout=60",)
+#: The cost of a feature: (scenario with it on, the same with it off).
+FEATURES = [("ours: async, limit set", "ours: async, function loop")]
+
+
 def scenario_list(suites: dict[str, Path], no_reference: bool) -> list[Scenario]:
     off = ("-p", "no:asyncio")
     collect = ("--collect-only",)
@@ -291,6 +297,7 @@ def scenario_list(suites: dict[str, Path], no_reference: bool) -> list[Scenario]
         Scenario("ours: async, session loop", NG_VENV, str(suites["session"])),
         Scenario("ours: async + async fixture", NG_VENV, str(suites["async_fixture"])),
         Scenario("ours: collect async", NG_VENV, str(suites["async"]), collect),
+        Scenario("ours: async, limit set", NG_VENV, str(suites["async"]), LIMIT),
     ]
     if not no_reference:
         scenarios += [
@@ -355,6 +362,8 @@ def report_instructions(counted: dict[str, int], n: int) -> None:
         minimal = ours.replace("ours:", "minimal:")
         print(f"{minimal + ' / ' + floor:64} {counted[minimal] / counted[floor]:6.3f}")
         print(f"{ours + ' / ' + minimal:64} {counted[ours] / counted[minimal]:6.3f}")
+    for on, off in FEATURES:
+        print(f"{on + ' / ' + off:64} {counted[on] / counted[off]:6.3f}")
 
 
 TARGETS: list[tuple[str, str, float]] = [
@@ -405,6 +414,9 @@ def report(
         print(f"{minimal + ' / ' + floor:64} {wall:6.3f} {cpu:6.3f}")
         wall, cpu = ratio(ours, minimal)
         print(f"{ours + ' / ' + minimal:64} {wall:6.3f} {cpu:6.3f}")
+    for on, off in FEATURES:
+        wall, cpu = ratio(on, off)
+        print(f"{on + ' / ' + off:64} {wall:6.3f} {cpu:6.3f}")
     print()
     for kind in (
         "async, function loop",
