@@ -31,8 +31,10 @@ class Watchdog:
         self._thread: threading.Thread | None = None
 
     def arm(self, deadline: Expiring) -> None:
+        """Watch *deadline*, or watch it at its new ``at`` if it is watched already."""
         with self._changed:
-            self._armed.append(deadline)
+            if deadline not in self._armed:
+                self._armed.append(deadline)
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._watch, name="pytest-asyncio-ng watchdog", daemon=True
