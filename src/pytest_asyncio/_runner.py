@@ -619,6 +619,7 @@ def keep_forever(objects: Iterable[object]) -> None:
         ctypes.pythonapi.Py_IncRef(ctypes.py_object(_ABANDONED))
     _ABANDONED.extend(objects)
 
+
 #: Set on the CancelledError of a job that ended with a cancellation of its task pending.
 _PENDING_MARK: Final = "_pytest_asyncio_cancelled_on_return"
 
