@@ -1,7 +1,8 @@
 """One thread per process that keeps the deadlines of running jobs on the real clock.
 
 The thread only waits and, when a deadline passes, calls the deadline's ``expire``; the
-deadline hands the work to its loop (``call_soon_threadsafe``). Started on first use: a run
+deadline hands the work to its loop (``call_soon_threadsafe``), or, when that loop is blocked
+by sync code, samples its thread's stack and interrupts it (``_blocked``). Started on first use: a run
 that sets no limit never starts it. A loop timer would be cheaper, but it runs on the loop's
 clock, which a virtual clock will make jump; limits are real time.
 """
