@@ -2,9 +2,9 @@
 
 The thread only waits and, when a deadline passes, calls the deadline's ``expire``; the
 deadline hands the work to its loop (``call_soon_threadsafe``), or, when that loop is blocked
-by sync code, samples its thread's stack and interrupts it (``_blocked``). Started on first use: a run
-that sets no limit never starts it. A loop timer would be cheaper, but it runs on the loop's
-clock, which a virtual clock will make jump; limits are real time.
+by sync code, samples its thread's stack and interrupts it (``_blocked``). Started on first
+use: a run that sets no limit never starts it. A loop timer would be cheaper, but it runs on
+the loop's clock, which a virtual clock will make jump; limits are real time.
 """
 
 from __future__ import annotations
