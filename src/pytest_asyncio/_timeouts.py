@@ -177,8 +177,9 @@ _LOCK: Final = threading.Lock()
 
 
 def _retrieve_blocked(task: asyncio.Task[Any]) -> None:
-    if not task.cancelled() and isinstance(task.exception(), _blocked.LoopBlocked):
-        pass  # exception() marks it retrieved
+    """Mark the exception of *task* retrieved (``exception()`` does), once it ends."""
+    if not task.cancelled():
+        task.exception()
 
 
 class Deadline:
