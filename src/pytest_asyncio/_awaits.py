@@ -44,6 +44,19 @@ def frames(awaitable: object) -> list[FrameType]:
     *awaitable* may be a coroutine, a generator-based coroutine, an async generator, a task
     (followed into its coroutine) or any object with a ``cr_await`` attribute."""
     found: list[FrameType] = []
+    for current in awaitables(awaitable):
+        for frame_name, _ in _LINKS:
+            frame = getattr(current, frame_name, None)
+            if isinstance(frame, FrameType):
+                found.append(frame)
+                break
+    return found
+
+
+def awaitables(awaitable: object) -> list[object]:
+    """*awaitable* and what it awaits, down the chain, outermost first (a task is followed
+    into its coroutine, and left out)."""
+    found: list[object] = []
     seen: set[int] = set()
     current: object = awaitable
     while current is not None and id(current) not in seen:
@@ -51,16 +64,20 @@ def frames(awaitable: object) -> list[FrameType]:
         if isinstance(current, asyncio.Task):
             current = current.get_coro()
             continue
+        found.append(current)
         following: object = None
         for frame_name, await_name in _LINKS:
             frame = getattr(current, frame_name, None)
-            if isinstance(frame, FrameType):
-                found.append(frame)
             following = getattr(current, await_name, None)
             if frame is not None or following is not None:
                 break
         current = following
     return found
+
+
+def suspended(awaitable: object) -> bool:
+    """Whether *awaitable* is a coroutine (or generator) that has not finished."""
+    return any(getattr(awaitable, name, None) is not None for name, _ in _LINKS)
 
 
 def task_frames(task: asyncio.Task[Any], start: object = None) -> list[FrameType]:

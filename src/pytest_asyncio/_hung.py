@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from types import FrameType
 from typing import Any
 
 from . import _awaits, _messages
@@ -15,10 +16,18 @@ from ._runner import Job, Owner
 
 
 def report(
-    job: Job, owner: Owner, seconds: float, source: str, *, refused: float | None = None
+    job: Job,
+    owner: Owner,
+    seconds: float,
+    source: str,
+    *,
+    refused: float | None = None,
+    abandoned: str | None = None,
 ) -> tuple[str, tuple[str, str] | None]:
     """The failure message for *owner*'s job, which runs *job* now (itself, or a job nested
-    in it), and the report section listing the other tasks of the loop."""
+    in it), and the report section listing the other tasks of the loop. With *refused*, the
+    job refused to stop that many seconds after its cancellation; with *abandoned* as well,
+    closing it failed and the loop named so is given up on."""
     task = job.task
     assert task is not None
     origin = owner.origin if job.owner is owner else None
@@ -28,6 +37,15 @@ def report(
     if refused is None:
         message = _messages.TIMED_OUT.format(
             what=describe(owner), seconds=seconds, source=source, chain=chain
+        )
+    elif abandoned is not None:
+        message = _messages.TIMED_OUT_ABANDONED.format(
+            what=describe(owner),
+            seconds=seconds,
+            source=source,
+            grace=refused,
+            loop=abandoned,
+            chain=chain,
         )
     else:
         message = _messages.TIMED_OUT_REFUSED.format(
@@ -67,3 +85,9 @@ def _relative_to(directory: str) -> Any:
         return filename[len(prefix) :] if filename.startswith(prefix) else filename
 
     return relative
+
+
+def stack(frames: list[FrameType]) -> str:
+    """*frames* (sync code that blocked a loop, outermost first) as the report shows a chain."""
+    steps = _awaits.user_steps(frames)
+    return "\n".join(_awaits.render(steps, _relative_to(os.getcwd())))

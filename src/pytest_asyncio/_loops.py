@@ -20,6 +20,7 @@ import pytest
 from . import _collect, _compat, _messages, _overrides
 from ._factories import FACTORY_PARAM, PENDING_KEY, FactoriesError, Factory, hook_factories
 from ._runner import (
+    LoopBrokenError,
     LoopClosedError,
     LoopRunner,
     LoopRunningError,
@@ -218,9 +219,13 @@ def run(
         if sys.version_info >= (3, 11) and cancelled_on_return(error):
             error.add_note(_messages.CANCELLED_ON_RETURN.format(what=_describe(what)))
         raise
-    except (LoopRunningError, LoopClosedError, LoopStoppedError) as error:
+    except (LoopRunningError, LoopClosedError, LoopStoppedError, LoopBrokenError) as error:
         what = _describe(what)
-        if isinstance(error, LoopClosedError):
+        if isinstance(error, LoopBrokenError):
+            message = _messages.LOOP_BROKEN.format(
+                what=what, loop=runner.label, culprit=error.culprit
+            )
+        elif isinstance(error, LoopClosedError):
             message = _messages.LOOP_CLOSED_BEFORE_USE.format(loop=runner.label, what=what)
         elif isinstance(error, LoopStoppedError):
             message = _messages.LOOP_STOPPED.format(what=what, loop=runner.label)

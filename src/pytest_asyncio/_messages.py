@@ -279,3 +279,43 @@ TIMED_OUT_FIXTURE: Final = "the {phase} of async fixture {name!r}"
 TIMEOUT_TASKS_SECTION: Final = "other asyncio tasks pending at the timeout"
 TIMEOUT_TASK: Final = "task {name!r}{created}, waiting here:"
 TIMEOUT_TASK_CREATED: Final = " (created at {location})"
+TIMED_OUT_ABANDONED: Final = (
+    "{what} ran longer than {seconds:g} s (the limit set by {source}), was cancelled, and "
+    "refused to stop: {grace:g} s later it was still running, having caught the "
+    "CancelledError. Closing it did not end it either (it caught GeneratorExit too), so "
+    "{grace:g} s later its {loop} was abandoned: nothing more runs on that loop, and the "
+    "fixture teardowns and later tests that need it fail. It was waiting here, outermost call "
+    "first:\n{chain}\nLet CancelledError and GeneratorExit propagate: re-raise them after "
+    "your cleanup instead of catching them and going on."
+)
+LOOP_BROKEN: Final = (
+    "{what} cannot run: its {loop} was abandoned earlier, when {culprit} ran past its limit "
+    "and would not stop. Fix that one first (see its failure); this then runs again."
+)
+_UNBLOCK: Final = (
+    "Sync code in async code holds up every task on the loop: use await asyncio.sleep() "
+    "instead of time.sleep(), and run a blocking call in a thread with "
+    "await asyncio.to_thread(func, *args) or await loop.run_in_executor(None, func, *args)."
+)
+LOOP_BLOCKED: Final = (
+    "{what} ran longer than {seconds:g} s (the limit set by {source}) while sync code blocked "
+    "its event loop: {blocked:.2f} s after the limit the loop had still not run, so that code "
+    "was interrupted. It was running here, outermost call first:\n{stack}\n" + _UNBLOCK
+)
+LOOP_BLOCKED_NOT_INTERRUPTED: Final = (
+    "{what} ran longer than {seconds:g} s (the limit set by {source}) while sync code blocked "
+    "its event loop. That code could not be interrupted ({reason}), and held the loop until "
+    "{blocked:.2f} s after the limit. At the limit it was running here, outermost call "
+    "first:\n{stack}\n" + _UNBLOCK
+)
+BLOCKED_NOT_MAIN_THREAD: Final = (
+    "its loop runs in a thread other than the main thread, and only the main thread can be "
+    "interrupted by a signal"
+)
+BLOCKED_NO_SIGNALS: Final = "this platform cannot send a signal to a thread"
+BLOCKED_SIGNAL_TAKEN: Final = "{signal} has a handler set outside Python, which is left alone"
+BLOCKED_RETURNED: Final = "it returned just as the interruption was sent"
+BLOCKED_INTERRUPTION: Final = (
+    "{what} blocked its event loop past its limit of {seconds:g} s: interrupted by "
+    "pytest-asyncio-ng, which fails it with the stack of this code"
+)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import sys
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable, Generator, Iterable
 from typing import Any, Final, Generic, Literal, Protocol, TypeVar
 
 from . import _aio
@@ -170,6 +170,15 @@ class LoopRunningError(RuntimeError):
     """A job was submitted while an event loop was already running in this thread."""
 
 
+class LoopBrokenError(RuntimeError):
+    """A job on this runner was given up on (see :meth:`LoopRunner.abandon`): nothing more
+    runs on its loop. The argument names what broke it."""
+
+    def __init__(self, culprit: str) -> None:
+        super().__init__(culprit)
+        self.culprit = culprit
+
+
 class LoopStoppedError(RuntimeError):
     """Code other than the runner called ``loop.stop()`` while a job ran; the job was cancelled
     if it had not finished."""
@@ -207,6 +216,7 @@ class LoopRunner:
 
     __slots__ = (
         "_borrowed",
+        "_broken",
         "_current",
         "_debug",
         "_describe",
@@ -248,6 +258,8 @@ class LoopRunner:
         self._foreign_stop = False
         self._current: _Job | None = None
         self._instruments = instruments
+        #: What broke the loop: a job that would not end was given up on (see abandon()).
+        self._broken: str | None = None
 
     @property
     def current_job(self) -> _Job | None:
@@ -303,6 +315,9 @@ class LoopRunner:
         if loop.is_closed():
             _close_quietly(awaitable)
             raise LoopClosedError
+        if self._broken is not None:
+            _close_quietly(awaitable)
+            raise LoopBrokenError(self._broken)
         if asyncio.events._get_running_loop() is not None:
             _close_quietly(awaitable)
             raise LoopRunningError
@@ -329,6 +344,8 @@ class LoopRunner:
                     instrument.job_finished(self, job)
             # A job run from a call_sync ends before the job that awaits the call.
             self._current = outer
+        if not job.done and self._broken is not None:
+            raise LoopBrokenError(self._broken)
         if job.stopped:
             job.result = job.error = None
             raise LoopStoppedError
@@ -343,6 +360,27 @@ class LoopRunner:
                 del error
         result: T = job.result
         return result
+
+    def abandon(self, job: _Job, culprit: str) -> None:
+        """From the loop: give up on *job*, which refuses to end (it swallows every
+        cancellation and ignores ``GeneratorExit``). The loop stops, :meth:`run` returns
+        control to its caller (raising :class:`LoopBrokenError`), and every later job on this
+        runner fails at once naming *culprit*. The loop is never run again: its tasks are
+        kept as they are until the process ends (closing them would run the code that
+        refuses again, and the garbage collector would report the coroutine that ignores
+        ``GeneratorExit``)."""
+        loop = self.loop
+        self._broken = culprit
+        tasks = asyncio.all_tasks(loop)
+        for task in tasks:
+            _aio.forget_pending(task)
+        keep_forever(tasks)
+        self._stop(loop)
+
+    @property
+    def broken(self) -> str | None:
+        """What broke this runner (see :meth:`abandon`), or None."""
+        return self._broken
 
     async def call_sync(self, function: Callable[[], T]) -> T:
         """From a job on this loop: run sync *function* with the loop stopped, and return its
@@ -385,6 +423,11 @@ class LoopRunner:
         if loop.is_closed():
             self._abandon_driver()
             return False
+        if self._broken is not None:
+            # Running the loop would run the job that refuses to end: close it as it is.
+            self._driver = self._wakeup = self._job = None
+            loop.close()
+            return True
         try:
             self._end_driver(loop)
             # Most function-scoped loops have nothing left: skip the turns of the loop that
@@ -451,6 +494,8 @@ class LoopRunner:
         assert loop is not None
         try:
             while True:
+                if self._broken is not None and not job.done:
+                    return  # given up on: see abandon()
                 self._stopped = False
                 loop.run_forever()
                 if self._foreign_stop or not self._stopped:
@@ -463,7 +508,7 @@ class LoopRunner:
                     self._serve(call)
                 elif job.done:
                     return
-                else:
+                elif self._broken is None:
                     raise RuntimeError(f"the driver task of the {self.label} ended early")
         except BaseException:
             # Ctrl-C (or any error raised out of the loop itself) interrupted the job: cancel it
@@ -549,6 +594,31 @@ class LoopRunner:
         job.done = True
         if stop:
             self._stop(task.get_loop())
+
+
+#: See keep_forever().
+_ABANDONED: Final[list[object]] = []
+
+
+def keep_forever(objects: Iterable[object]) -> None:
+    """Never free *objects*: the tasks of a loop given up on (see LoopRunner.abandon), and
+    coroutines that ignored GeneratorExit.
+
+    Freeing a suspended coroutine closes it, which runs its code again: one that catches
+    every exception around an ``await`` would report "coroutine ignored GeneratorExit"
+    against whatever test runs then, or, with no loop running (at the exit of the process),
+    loop forever on the RuntimeError of its ``asyncio.sleep()``. A module's list is not
+    enough: the interpreter clears modules at exit. One reference that nothing ever drops
+    keeps the list, and so its items, alive past that.
+    """
+    objects = list(objects)
+    if not objects:
+        return
+    if not _ABANDONED:
+        import ctypes
+
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(_ABANDONED))
+    _ABANDONED.extend(objects)
 
 
 #: Set on the CancelledError of a job that ended with a cancellation of its task pending.

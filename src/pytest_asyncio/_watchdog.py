@@ -1,9 +1,10 @@
 """One thread per process that keeps the deadlines of running jobs on the real clock.
 
 The thread only waits and, when a deadline passes, calls the deadline's ``expire``; the
-deadline hands the work to its loop (``call_soon_threadsafe``). Started on first use: a run
-that sets no limit never starts it. A loop timer would be cheaper, but it runs on the loop's
-clock, which a virtual clock will make jump; limits are real time.
+deadline hands the work to its loop (``call_soon_threadsafe``), or, when that loop is blocked
+by sync code, samples its thread's stack and interrupts it (``_blocked``). Started on first
+use: a run that sets no limit never starts it. A loop timer would be cheaper, but it runs on
+the loop's clock, which a virtual clock will make jump; limits are real time.
 """
 
 from __future__ import annotations
@@ -35,8 +36,10 @@ class Watchdog:
         self._wakes_at = -math.inf
 
     def arm(self, deadline: Expiring) -> None:
+        """Watch *deadline*, or watch it at its new ``at`` if it is watched already."""
         with self._changed:
-            self._armed.append(deadline)
+            if deadline not in self._armed:
+                self._armed.append(deadline)
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._watch, name="pytest-asyncio-ng watchdog", daemon=True
