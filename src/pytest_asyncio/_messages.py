@@ -279,3 +279,8 @@ TIMED_OUT_FIXTURE: Final = "the {phase} of async fixture {name!r}"
 TIMEOUT_TASKS_SECTION: Final = "other asyncio tasks pending at the timeout"
 TIMEOUT_TASK: Final = "task {name!r}{created}, waiting here:"
 TIMEOUT_TASK_CREATED: Final = " (created at {location})"
+# Where pytest-timeout's limit of an async test was set, as the timeout report names it.
+FOREIGN_TIMEOUT_MARK: Final = "@pytest.mark.timeout({seconds:g})"
+FOREIGN_TIMEOUT_CLI: Final = "--timeout={seconds:g}"
+FOREIGN_TIMEOUT_ENV: Final = "PYTEST_TIMEOUT={seconds:g}"
+FOREIGN_TIMEOUT_INI: Final = "pytest-timeout's timeout = {seconds:g} in {origin}"

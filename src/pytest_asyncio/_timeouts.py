@@ -40,6 +40,8 @@ VALID: Final = ("a number of seconds (0 for no limit)",)
 #: How long a cancelled job may take to stop before it is said to refuse, and ended by force.
 GRACE: Final = 1.0
 LIMIT_KEY: Final = pytest.StashKey["Limit | None"]()
+#: pytest-timeout's limit of an item, while it applies (set by ``_foreign``).
+FOREIGN_KEY: Final = pytest.StashKey["Limit"]()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,11 +103,15 @@ def header(limit: Limit | None) -> str:
 
 
 def limit_for(item: pytest.Item) -> Limit | None:
-    """The limit of *item*'s jobs: its asyncio marker's, else the configured one."""
+    """The limit of *item*'s jobs: its asyncio marker's, else the configured one, else
+    pytest-timeout's."""
     spec = _collect.spec_of(item)
     if spec is not None and spec.timeout is not None:
         return _marked(spec.timeout)
-    return item.config.stash.get(LIMIT_KEY, None)
+    limit = item.config.stash.get(LIMIT_KEY, None)
+    if limit is None and FOREIGN_KEY in item.stash:
+        return item.stash[FOREIGN_KEY]
+    return limit
 
 
 @functools.lru_cache(maxsize=32)

@@ -17,6 +17,7 @@ PLUGINS: Final = [
     "pytest_asyncio._plugins.ports",
     "pytest_asyncio._plugins.legacy",
     "pytest_asyncio._plugins.timeouts",
+    "pytest_asyncio._plugins.foreign",
 ]
 
 pytest_plugins = PLUGINS
