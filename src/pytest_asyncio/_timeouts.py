@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar
 
 import pytest
 
-from . import _collect, _compat, _messages
+from . import _collect, _compat, _debuggers, _messages
 from ._realtime import monotonic
 from ._settings import _ini, _ini_origin, _invalid
 from ._watchdog import WATCHDOG
@@ -202,6 +202,12 @@ class Deadline:
     def _cancel(self) -> None:
         if self.finished:
             return  # it ended while the watchdog woke up; a later job may be running now
+        if WATCHDOG.paused or _debuggers.active():
+            # Someone is stepping through the job (in this, the loop's thread): give it
+            # its whole limit again instead of cancelling under the debugger.
+            self.at = monotonic() + self.limit.seconds
+            WATCHDOG.arm(self)
+            return
         # The current job is ours, or one it runs in its own task (a fixture set up from it).
         job = self.runner.current_job
         if job is None or job.done or job.task is None:
