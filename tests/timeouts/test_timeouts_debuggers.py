@@ -8,6 +8,13 @@ pytest-timeout, when loaded, stops its own timeouts for good once pytest enters 
 
 from __future__ import annotations
 
+import os
+import select
+import subprocess
+import sys
+import time
+from typing import IO
+
 import pytest
 
 pytestmark = pytest.mark.timeout(60)
@@ -125,3 +132,52 @@ def test_a_debuggers_trace_function_holds_the_limit(
         result.stdout.fnmatch_lines(
             ["test test_traced.py::test_traced ran longer than 0.5 s (the limit set by *"]
         )
+
+
+AT_THE_PROMPT = """
+import asyncio
+
+import pytest
+
+
+@pytest.mark.asyncio(timeout=0.5)
+async def test_debugged():
+    pytest.set_trace()
+    await asyncio.sleep(0.1)  # the loop runs again after the prompt
+"""
+
+
+def _read_until(stream: IO[bytes], marker: bytes | None, seconds: float) -> bytes:
+    """What *stream* gives until *marker* (a prompt ends no line), its end (marker None), or
+    until *seconds* pass."""
+    seen = b""
+    end = time.monotonic() + seconds
+    while (marker is None or marker not in seen) and time.monotonic() < end:
+        ready, _, _ = select.select([stream], [], [], 0.1)
+        if ready:
+            chunk = os.read(stream.fileno(), 4096)
+            if not chunk:
+                break
+            seen += chunk
+    return seen
+
+
+def test_time_at_pdbs_prompt_does_not_count(pytester: pytest.Pytester) -> None:
+    """A user who sits at the prompt longer than the limit, then continues: the test passes."""
+    pytester.makepyfile(test_prompt=AT_THE_PROMPT)
+    command = [sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "no:cacheprovider"]
+    process = pytester.popen(command, stdin=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        assert process.stdin is not None
+        assert process.stdout is not None
+        before = _read_until(process.stdout, b"(Pdb)", 30)
+        assert b"(Pdb)" in before, before.decode(errors="replace")
+        time.sleep(1.0)  # at the prompt, twice the limit
+        process.stdin.write(b"c\n")
+        process.stdin.close()
+        after = _read_until(process.stdout, None, 30)
+        assert process.wait(30) == 0, (before + after).decode(errors="replace")
+    finally:
+        process.kill()
+        process.wait()
+    assert b"1 passed" in after
