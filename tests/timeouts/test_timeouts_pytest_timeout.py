@@ -45,23 +45,44 @@ async def test_next():
 
 
 @pytest.mark.parametrize(
-    ("mark", "args", "ini_value", "source"),
+    ("mark", "args", "ini_value", "env_value", "source", "literal"),
     [
         pytest.param(
             "@pytest.mark.timeout(0.3)",
             (),
             None,
+            None,
             _messages.FOREIGN_TIMEOUT_MARK.format(seconds=0.3),
+            "@pytest.mark.timeout(0.3)",
             id="marker",
         ),
-        pytest.param("", ("--timeout=0.3",), None, "--timeout=0.3", id="cli"),
+        pytest.param(
+            "",
+            ("--timeout=0.3",),
+            None,
+            None,
+            _messages.FOREIGN_TIMEOUT_CLI.format(seconds=0.3),
+            "--timeout=0.3",
+            id="cli",
+        ),
+        pytest.param(
+            "",
+            (),
+            None,
+            "0.3",
+            _messages.FOREIGN_TIMEOUT_ENV.format(seconds=0.3),
+            "PYTEST_TIMEOUT=0.3",
+            id="environment",
+        ),
         pytest.param(
             "",
             (),
             "0.3",
+            None,
             _messages.FOREIGN_TIMEOUT_INI.format(
-                seconds=0.3, origin=_messages.ORIGIN_INI.format(path="*tox.ini")
+                seconds=0.3, origin=_messages.ORIGIN_INI.format(path="{ini_path}")
             ),
+            "pytest-timeout's timeout = 0.3 in the configuration file {ini_path}",
             id="ini",
         ),
     ],
@@ -69,20 +90,28 @@ async def test_next():
 def test_its_limit_gives_our_report_and_the_run_goes_on(
     pytester: pytest.Pytester,
     ini: IniWriter,
+    monkeypatch: pytest.MonkeyPatch,
     mark: str,
     args: tuple[str, ...],
     ini_value: str | None,
+    env_value: str | None,
     source: str,
+    literal: str,
 ) -> None:
     ini(asyncio_mode="auto", **({"timeout": ini_value} if ini_value is not None else {}))
+    if env_value is not None:
+        monkeypatch.setenv("PYTEST_TIMEOUT", env_value)
     pytester.makepyfile(test_hang=HUNG.format(mark=mark))
     result = pytester.runpytest(*WITH_TIMEOUT, "-p", "no:randomly", *args)
     result.assert_outcomes(failed=1, passed=1)
+    ini_path = pytester.path / "tox.ini"  # where makeini() writes
+    assert source.format(ini_path=ini_path) == literal.format(ini_path=ini_path)
     result.stdout.fnmatch_lines(
         [
             "*_ test_hangs _*",
-            f"test test_hang.py::test_hangs ran longer than 0.3 s (the limit set by {source}) "
-            "and was cancelled. It was waiting here, outermost call first:",
+            "test test_hang.py::test_hangs ran longer than 0.3 s (the limit set by "
+            f"{literal.format(ini_path=ini_path)}) and was cancelled. It was waiting here, "
+            "outermost call first:",
             "  test_hang.py:19 in test_hangs",
             "      await stuck_in_helper()",
             "  test_hang.py:8 in stuck_in_helper",
@@ -92,30 +121,6 @@ def test_its_limit_gives_our_report_and_the_run_goes_on(
     # Not pytest-timeout's failure, nor its dump of the stacks.
     assert "from pytest-timeout" not in result.stdout.str()
     assert "+ Timeout +" not in result.stdout.str()
-
-
-def test_the_sources_read_as_written(pytester: pytest.Pytester) -> None:
-    pytester.makeini("[pytest]\nasyncio_mode = auto\ntimeout = 0.25\n")
-    pytester.makepyfile(test_hang=HUNG.format(mark=""))
-    result = pytester.runpytest(*WITH_TIMEOUT, "-p", "no:randomly")
-    result.assert_outcomes(failed=1, passed=1)
-    ini_path = pytester.path / "tox.ini"  # where makeini() writes
-    result.stdout.fnmatch_lines(
-        [
-            "test test_hang.py::test_hangs ran longer than 0.25 s (the limit set by "
-            f"pytest-timeout's timeout = 0.25 in the configuration file {ini_path}) and was "
-            "cancelled. It was waiting here, outermost call first:"
-        ]
-    )
-
-
-def test_environment_variable(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PYTEST_TIMEOUT", "0.3")
-    pytester.makeini("[pytest]\nasyncio_mode = auto\n")
-    pytester.makepyfile(test_hang=HUNG.format(mark=""))
-    result = pytester.runpytest(*WITH_TIMEOUT, "-p", "no:randomly")
-    result.assert_outcomes(failed=1, passed=1)
-    result.stdout.fnmatch_lines(["*ran longer than 0.3 s (the limit set by PYTEST_TIMEOUT=0.3)*"])
 
 
 # A fixture whose setup and teardown each take 0.6 s, and a test body that takes 0.6 s unless
