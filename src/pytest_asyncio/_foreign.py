@@ -7,10 +7,10 @@ ini key). For an async test of ours we answer instead of it: its limit becomes a
 failure names the hung ``await`` and the run goes on. Its signal method would interrupt the
 loop's selector, and its thread method ends the whole run.
 
-When pytest-timeout arms the timer says what it covers. With ``func_only`` it asks just
-before the test body and cancels right after it: the limit is on the item for the body only.
-Without, it asks before the setup: the body and each async fixture setup and teardown step
-have the limit on their own (pytest-timeout counts setup, body and teardown together).
+When pytest-timeout asks for the timer tells what the limit covers. With ``func_only`` it asks
+just before the test body and cancels right after it: the limit is on the item for the body
+only. Without, it asks before the setup: the body and each async fixture setup and teardown
+step have the limit on their own (pytest-timeout counts setup, body and teardown together).
 
 Sync tests, and async tests another plugin runs, stay pytest-timeout's. This module is
 imported only when pytest-timeout calls one of its hooks.
