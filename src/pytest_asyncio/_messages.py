@@ -319,3 +319,8 @@ BLOCKED_INTERRUPTION: Final = (
     "{what} blocked its event loop past its limit of {seconds:g} s: interrupted by "
     "pytest-asyncio-ng, which fails it with the stack of this code"
 )
+# Where pytest-timeout's limit of an async test was set, as the timeout report names it.
+FOREIGN_TIMEOUT_MARK: Final = "@pytest.mark.timeout({seconds:g})"
+FOREIGN_TIMEOUT_CLI: Final = "--timeout={seconds:g}"
+FOREIGN_TIMEOUT_ENV: Final = "PYTEST_TIMEOUT={seconds:g}"
+FOREIGN_TIMEOUT_INI: Final = "pytest-timeout's timeout = {seconds:g} in {origin}"

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar
 
 import pytest
 
-from . import _blocked, _collect, _compat, _messages
+from . import _blocked, _collect, _compat, _debuggers, _messages
 from ._realtime import monotonic
 from ._settings import _ini, _ini_origin, _invalid
 from ._watchdog import WATCHDOG
@@ -42,6 +42,8 @@ VALID: Final = ("a number of seconds (0 for no limit)",)
 #: How long a cancelled job may take to stop before it is said to refuse, and ended by force.
 GRACE: Final = 1.0
 LIMIT_KEY: Final = pytest.StashKey["Limit | None"]()
+#: pytest-timeout's limit of an item, while it applies (set by ``_foreign``).
+FOREIGN_KEY: Final = pytest.StashKey["Limit"]()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,13 +105,17 @@ def header(limit: Limit | None) -> str:
 
 
 def limit_for(item: pytest.Item, spec: TestSpec | None = None) -> Limit | None:
-    """The limit of *item*'s jobs: its asyncio marker's, else the configured one. A caller
-    that has the item's *spec* at hand passes it: every async test asks, so it is a lookup."""
+    """The limit of *item*'s jobs: its asyncio marker's, else the configured one, else
+    pytest-timeout's. A caller that has the item's *spec* at hand passes it: every async test
+    asks, so it is a lookup."""
     if spec is None:
         spec = _collect.spec_of(item)
     if spec is not None and spec.timeout is not None:
         return _marked(spec.timeout)
-    return item.config.stash.get(LIMIT_KEY, None)
+    limit = item.config.stash.get(LIMIT_KEY, None)
+    if limit is None and FOREIGN_KEY in item.stash:
+        return item.stash[FOREIGN_KEY]
+    return limit
 
 
 @functools.lru_cache(maxsize=32)
@@ -282,6 +288,9 @@ class Deadline:
         found = _blocked.sample(self.thread)
         if found is None:
             return  # busy in asyncio's own code, or between jobs: not the user's
+        if WATCHDOG.paused or _debuggers.in_frames(found.frames):
+            self._rearm()  # stopped at a debugger's prompt, which blocks the loop
+            return
         from . import _hung
 
         reason = _blocked.not_interruptible(self.thread)
@@ -293,6 +302,12 @@ class Deadline:
                 what=_hung.describe(self.owner), seconds=self.limit.seconds
             )
             _blocked.interrupt(self.thread, found, message, self._interrupted, token=self)
+
+    def _rearm(self) -> None:
+        """Give the job its whole limit again (under _LOCK)."""
+        self.stage = _RUNNING
+        self.at = monotonic() + self.limit.seconds
+        WATCHDOG.arm(self)
 
     def _interrupted(self) -> None:
         # In the loop's thread, from the signal handler: no lock (see _LOCK).
@@ -311,6 +326,11 @@ class Deadline:
         with _LOCK:
             if self.finished or self.stage is not _EXPIRED:
                 return  # a later job may be running now
+            if WATCHDOG.paused or _debuggers.active():
+                # Someone is stepping through the job (in this, the loop's thread): give it
+                # its whole limit again instead of cancelling under the debugger.
+                self._rearm()
+                return
             self.resumed_at = monotonic()
             # The current job is ours, or one it runs in its own task (a fixture set up
             # from it).

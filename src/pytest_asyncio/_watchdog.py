@@ -5,6 +5,9 @@ deadline hands the work to its loop (``call_soon_threadsafe``), or, when that lo
 by sync code, samples its thread's stack and interrupts it (``_blocked``). Started on first
 use: a run that sets no limit never starts it. A loop timer would be cheaper, but it runs on
 the loop's clock, which a virtual clock will make jump; limits are real time.
+
+While a debugger is active (``pause()`` to ``resume()``) nothing expires, and at ``resume()``
+every armed deadline moves later by the time spent paused: the debugger's time does not count.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ class Expiring(Protocol):
 
 
 class Watchdog:
-    __slots__ = ("_armed", "_changed", "_thread", "_wakes_at")
+    __slots__ = ("_armed", "_changed", "_paused_at", "_thread", "_wakes_at")
 
     def __init__(self) -> None:
         self._changed = threading.Condition(threading.Lock())
@@ -34,10 +37,37 @@ class Watchdog:
         #: When the waiting thread wakes up by itself (inf: it waits for a notify); -inf while
         #: it is not waiting, since it then looks at every armed deadline before it waits.
         self._wakes_at = -math.inf
+        #: When pause() was called, if it has not been resumed since.
+        self._paused_at: float | None = None
+
+    @property
+    def paused(self) -> bool:
+        return self._paused_at is not None
+
+    def pause(self) -> None:
+        """Let nothing expire until resume(). A second pause() before it changes nothing."""
+        # No notify: the thread wakes at the next deadline, finds it paused, and waits.
+        with self._changed:
+            if self._paused_at is None:
+                self._paused_at = monotonic()
+
+    def resume(self) -> None:
+        """Move every armed deadline later by the time spent paused, and let them expire."""
+        with self._changed:
+            if self._paused_at is None:
+                return
+            paused = monotonic() - self._paused_at
+            self._paused_at = None
+            for deadline in self._armed:
+                deadline.at += paused
+            self._changed.notify()
 
     def arm(self, deadline: Expiring) -> None:
         """Watch *deadline*, or watch it at its new ``at`` if it is watched already."""
         with self._changed:
+            if self._paused_at is not None:
+                # Its time starts at resume(), which adds the whole pause to it.
+                deadline.at -= monotonic() - self._paused_at
             if deadline not in self._armed:
                 self._armed.append(deadline)
             if self._thread is None:
@@ -59,6 +89,9 @@ class Watchdog:
     def _watch(self) -> None:
         while True:
             with self._changed:
+                if self._paused_at is not None:
+                    self._changed.wait()
+                    continue
                 now = monotonic()
                 due = [deadline for deadline in self._armed if deadline.at <= now]
                 if not due:

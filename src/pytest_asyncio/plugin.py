@@ -17,6 +17,8 @@ PLUGINS: Final = [
     "pytest_asyncio._plugins.ports",
     "pytest_asyncio._plugins.legacy",
     "pytest_asyncio._plugins.timeouts",
+    "pytest_asyncio._plugins.foreign",
+    "pytest_asyncio._plugins.debuggers",
 ]
 
 pytest_plugins = PLUGINS

@@ -1,0 +1,23 @@
+"""Limits wait while pytest's debugger is active (``pytest.set_trace()``, ``breakpoint()``,
+``--pdb``, ``--trace``): the time spent at its prompt does not count.
+
+pytest calls these hooks only when it enters or leaves its debugger. A debugger of another
+kind (an IDE's, or a ``pdb`` pytest did not start) is recognised by its trace function when a
+limit expires (``_debuggers``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pytest_asyncio._watchdog import WATCHDOG
+
+
+def pytest_enter_pdb(config: pytest.Config, pdb: Any) -> None:
+    WATCHDOG.pause()
+
+
+def pytest_leave_pdb(config: pytest.Config, pdb: Any) -> None:
+    WATCHDOG.resume()
