@@ -17,6 +17,7 @@ PLUGINS: Final = [
     "pytest_asyncio._plugins.ports",
     "pytest_asyncio._plugins.legacy",
     "pytest_asyncio._plugins.timeouts",
+    "pytest_asyncio._plugins.interrupt",
 ]
 
 pytest_plugins = PLUGINS
