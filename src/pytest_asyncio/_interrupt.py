@@ -63,7 +63,7 @@ class Report:
 class Interrupter:
     """The SIGINT handler of a session (installed by :func:`install`)."""
 
-    __slots__ = ("at", "config", "count", "delivered", "report")
+    __slots__ = ("_lock", "at", "config", "count", "delivered", "report")
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
@@ -74,6 +74,8 @@ class Interrupter:
         self.delivered = True
         #: When the watchdog delivers the interruption if the loop has not taken it.
         self.at = 0.0
+        #: The loop and the watchdog's thread race to take the interruption.
+        self._lock = threading.Lock()
 
     def __call__(self, signum: int, frame: types.FrameType | None) -> None:
         __tracebackhide__ = True  # pytest's summary then points at the interrupted line
@@ -108,9 +110,8 @@ class Interrupter:
         """In the loop: record where the job waits, then interrupt it (see the module's
         docstring). Every coroutine of the loop is suspended here, so the chain is whole."""
         __tracebackhide__ = True
-        if self.delivered:
+        if not self._take():
             return  # the watchdog delivered it already: the loop was blocked
-        self.delivered = True
         WATCHDOG.disarm(self)
         job = runner.current_job
         if job is None or job.done or job.task is None or job.owner is None:
@@ -121,11 +122,16 @@ class Interrupter:
         frames, self.report = _report(job)
         raise Interrupt(KeyboardInterrupt().with_traceback(_traceback(frames)))
 
+    def _take(self) -> bool:
+        """Whether the caller is the one to deliver the pending interruption."""
+        with self._lock:
+            taken, self.delivered = not self.delivered, True
+        return taken
+
     def expire(self) -> None:
         """In the watchdog's thread: the loop did not take the interruption in time."""
-        if self.delivered:
+        if not self._take():
             return
-        self.delivered = True
         main = threading.main_thread().ident
         if hasattr(signal, "pthread_kill") and main is not None:
             signal.pthread_kill(main, signal.SIGINT)  # wakes a blocking call, like Ctrl-C
