@@ -15,6 +15,7 @@ with the test, and what a fixture sets is seen by whatever runs in a copy of its
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import sys
 from collections.abc import Awaitable, Callable, Generator
@@ -525,15 +526,13 @@ class LoopRunner:
         """Close the coroutine of a job that has not finished unwinding (it caught the
         CancelledError and went on, or its cleanup is slow): ``GeneratorExit`` is raised where
         it waits, and no code of it runs any more. Then wake the driver, which records the
-        job's end in one turn of the loop. A job that ignores ``GeneratorExit`` too is left as
-        it is: nothing more can be done."""
+        job's end in one turn of the loop. A job that ignores ``GeneratorExit`` too keeps the
+        loop until yet another interruption: nothing more can be done."""
         close = getattr(job.awaitable, "close", None)
         if job.done or driver.done() or close is None:
             return
-        try:
+        with contextlib.suppress(BaseException):  # an error of its cleanup ends it too
             job.context.run(close)
-        except BaseException:
-            return
         driver.cancel()
         try:
             while not job.done:
