@@ -324,3 +324,18 @@ FOREIGN_TIMEOUT_MARK: Final = "@pytest.mark.timeout({seconds:g})"
 FOREIGN_TIMEOUT_CLI: Final = "--timeout={seconds:g}"
 FOREIGN_TIMEOUT_ENV: Final = "PYTEST_TIMEOUT={seconds:g}"
 FOREIGN_TIMEOUT_INI: Final = "pytest-timeout's timeout = {seconds:g} in {origin}"
+
+# --- Ctrl-C --------------------------------------------------------------------------------
+
+INTERRUPTED_TITLE: Final = "interrupted (Ctrl-C)"
+INTERRUPTED: Final = (
+    "Ctrl-C cancelled {what}, which was waiting here, outermost call first:\n{chain}\n"
+    "Its cleanup code and the fixture teardowns ran before the run ended. If it hung, "
+    "the innermost await above is the one that never completed; with a limit "
+    "(--asyncio-timeout=SECONDS) such a test fails there and the run goes on."
+)
+INTERRUPTED_FORCED: Final = (
+    "Ctrl-C was pressed again before it had finished unwinding, and it was ended by force. If "
+    "it catches CancelledError, let it propagate: re-raise it after your cleanup."
+)
+INTERRUPT_TASKS_SECTION: Final = "other asyncio tasks pending at the interruption"

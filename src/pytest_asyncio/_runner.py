@@ -15,6 +15,7 @@ with the test, and what a fixture sets is seen by whatever runs in a copy of its
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import sys
 from collections.abc import Awaitable, Callable, Generator, Iterable
@@ -160,6 +161,17 @@ class Instrument(Protocol):
 
     def job_finished(self, runner: LoopRunner, job: _Job) -> None:
         """*job* is done (``job.error`` or ``job.result`` holds its outcome)."""
+
+
+class Interrupt(KeyboardInterrupt):
+    """Raised out of the loop by a callback to interrupt the running job as Ctrl-C does, at a
+    point where its coroutines wait (see ``_interrupt``): the runner cancels the job, runs the
+    loop until it has unwound, then raises :attr:`error` from :meth:`LoopRunner.run`, with
+    the traceback *error* carries and without the loop's own frames."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__()
+        self.error = error
 
 
 class LoopClosedError(RuntimeError):
@@ -510,10 +522,12 @@ class LoopRunner:
                     return
                 elif self._broken is None:
                     raise RuntimeError(f"the driver task of the {self.label} ended early")
-        except BaseException:
+        except BaseException as error:
             # Ctrl-C (or any error raised out of the loop itself) interrupted the job: cancel it
             # so its cleanup code runs, then let the interruption go on.
             self._cancel(job)
+            if isinstance(error, Interrupt):
+                raise error.error from None
             raise
 
     def _stopped_by_someone_else(self, job: _Job) -> None:
@@ -539,6 +553,9 @@ class LoopRunner:
         call.channel.set_result(_DONE)
 
     def _cancel(self, job: _Job) -> None:
+        """Cancel *job*, and run the loop until it has unwound. A second interruption ends
+        the wait: the job is then ended by force, so that the loop can still run later jobs
+        (the fixture teardowns pytest runs at the end of an interrupted session)."""
         driver, loop = self._driver, self._loop
         if driver is None or loop is None or job.done or driver.done() or loop.is_closed():
             return
@@ -546,7 +563,27 @@ class LoopRunner:
         try:
             while not job.done:
                 loop.run_forever()
-        except BaseException:  # a second interruption: give up on the job
+        except BaseException:  # a second interruption: give up waiting
+            self._end_by_force(job, driver, loop)
+
+    def _end_by_force(
+        self, job: _Job, driver: asyncio.Task[None], loop: asyncio.AbstractEventLoop
+    ) -> None:
+        """Close the coroutine of a job that has not finished unwinding (it caught the
+        CancelledError and went on, or its cleanup is slow): ``GeneratorExit`` is raised where
+        it waits, and no code of it runs any more. Then wake the driver, which records the
+        job's end in one turn of the loop. A job that ignores ``GeneratorExit`` too keeps the
+        loop until yet another interruption: nothing more can be done."""
+        close = getattr(job.awaitable, "close", None)
+        if job.done or driver.done() or close is None:
+            return
+        with contextlib.suppress(BaseException):  # an error of its cleanup ends it too
+            job.context.run(close)
+        driver.cancel()
+        try:
+            while not job.done:
+                loop.run_forever()
+        except BaseException:  # yet another interruption: leave the job
             pass
 
     async def _drive(self) -> None:

@@ -19,6 +19,7 @@ PLUGINS: Final = [
     "pytest_asyncio._plugins.timeouts",
     "pytest_asyncio._plugins.foreign",
     "pytest_asyncio._plugins.debuggers",
+    "pytest_asyncio._plugins.interrupt",
 ]
 
 pytest_plugins = PLUGINS

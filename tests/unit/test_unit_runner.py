@@ -6,6 +6,7 @@ import asyncio
 import contextvars
 import gc
 import inspect
+import os
 import sys
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -13,6 +14,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 import pytest
 
 from pytest_asyncio._runner import (
+    Interrupt,
     LoopClosedError,
     LoopRunner,
     LoopRunningError,
@@ -346,3 +348,63 @@ def test_a_delivered_and_caught_cancellation_passes(runner: LoopRunner) -> None:
         return "caught"
 
     assert runner.run(catch_own_cancellation(), contextvars.Context()) == "caught"
+
+
+def _raise_later(error: BaseException) -> None:
+    """Raise *error* out of the running loop from a callback, as a signal handler's request
+    does (asyncio lets a KeyboardInterrupt out of a callback)."""
+
+    def raiser() -> None:
+        raise error
+
+    asyncio.get_running_loop().call_soon(raiser)
+
+
+def test_an_interrupt_cancels_the_job_lets_it_unwind_then_raises_its_error(
+    runner: LoopRunner,
+) -> None:
+    error = KeyboardInterrupt()
+    events: list[str] = []
+
+    async def hangs() -> None:
+        _raise_later(Interrupt(error))
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            events.append("cancelled")
+            await asyncio.sleep(0)  # the loop still runs the cleanup
+            events.append("cleaned up")
+            raise
+
+    with pytest.raises(KeyboardInterrupt) as caught:
+        runner.run(hangs(), contextvars.Context())
+    assert caught.value is error
+    assert events == ["cancelled", "cleaned up"]
+    # Not the loop's frames: the error's traceback starts in the runner.
+    stdlib_asyncio = os.path.dirname(asyncio.__file__)
+    assert all(os.path.dirname(entry.path) != stdlib_asyncio for entry in caught.traceback)
+    assert runner.run(_current_task(), contextvars.Context()) is not None
+
+
+def test_a_second_interruption_ends_a_job_that_swallows_the_cancellation(
+    runner: LoopRunner,
+) -> None:
+    events: list[str] = []
+
+    async def refuses() -> None:
+        _raise_later(Interrupt(KeyboardInterrupt()))
+        try:
+            while True:
+                try:
+                    await asyncio.sleep(3600)
+                except asyncio.CancelledError:
+                    events.append("swallowed")
+                    _raise_later(KeyboardInterrupt())  # the second Ctrl-C
+        finally:
+            events.append("closed")
+
+    with pytest.raises(KeyboardInterrupt):
+        runner.run(refuses(), contextvars.Context())
+    assert events == ["swallowed", "closed"]
+    # Ended by force, the job no longer holds the driver task: later jobs run.
+    assert runner.run(_current_task(), contextvars.Context()) is not None
