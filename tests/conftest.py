@@ -33,3 +33,11 @@ def mode(request: pytest.FixtureRequest, ini: IniWriter) -> str:
     value: str = request.param
     ini(asyncio_mode=value)
     return value
+
+
+@pytest.fixture(autouse=True)
+def _terminal_as_on_a_desk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inner runs print as on a developer's terminal, also in CI: with CI or BUILD_NUMBER set,
+    pytest stops truncating the short summary lines that tests and docs quote."""
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("BUILD_NUMBER", raising=False)
