@@ -95,7 +95,7 @@ pytestmark = pytest.mark.asyncio
 
 @pytest.mark.timeout({TIMEOUT})
 async def test_blocks_the_loop():
-    time.sleep(3)
+    time.sleep(30)
 
 
 async def test_next_test_runs():
@@ -112,11 +112,11 @@ def test_blocked_loop_fails_and_the_run_goes_on(pytester: pytest.Pytester) -> No
         [
             "*_ test_blocks_the_loop _*",
             "*while sync code blocked its event loop*so that code was interrupted*",
-            "*time.sleep(3)*",
+            "*time.sleep(30)*",
         ]
     )
-    # Interrupted, not waited out: the session's own time (without the interpreter's start,
-    # which a loaded machine stretches) is under the 3 s sleep.
+    # Interrupted, not waited out: the session's own time (without the interpreter's start)
+    # is far under the 30 s sleep, with room for a loaded machine.
     session = re.search(r" in ([0-9.]+)s", result.stdout.lines[-1])
     assert session is not None
-    assert float(session.group(1)) < 2.5
+    assert float(session.group(1)) < 20
