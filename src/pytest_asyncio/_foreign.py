@@ -24,7 +24,7 @@ from typing import Any, Final
 import pytest
 
 from . import _collect, _messages
-from ._settings import SETTINGS_KEY, _ini_origin
+from ._settings import SETTINGS_KEY, ini_origin
 from ._timeouts import FOREIGN_KEY as LIMIT_KEY
 from ._timeouts import Limit
 
@@ -63,7 +63,7 @@ def source(item: pytest.Item, seconds: float) -> str:
         return _messages.FOREIGN_TIMEOUT_CLI.format(seconds=seconds)
     if os.environ.get("PYTEST_TIMEOUT"):
         return _messages.FOREIGN_TIMEOUT_ENV.format(seconds=seconds)
-    origin = _ini_origin(item.config, "timeout")
+    origin = ini_origin(item.config, "timeout")
     return _messages.FOREIGN_TIMEOUT_INI.format(seconds=seconds, origin=origin)
 
 

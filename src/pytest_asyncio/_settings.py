@@ -87,7 +87,7 @@ def add_options(parser: pytest.Parser) -> None:
 def parse(config: pytest.Config) -> Settings:
     """Read and validate every setting; raise UsageError on the first invalid one."""
     __tracebackhide__ = True
-    fixture_setting = _ini(config, "asyncio_default_fixture_loop_scope")
+    fixture_setting = read_ini(config, "asyncio_default_fixture_loop_scope")
     return Settings(
         mode=_mode(config),
         debug=_debug(config),
@@ -110,7 +110,7 @@ def _mode(config: pytest.Config) -> Mode:
     value: object = config.getoption("asyncio_mode")
     origin = _messages.ORIGIN_CLI.format(flag="--asyncio-mode")
     if value is None:
-        value, origin = _ini(config, "asyncio_mode"), _ini_origin(config, "asyncio_mode")
+        value, origin = read_ini(config, "asyncio_mode"), ini_origin(config, "asyncio_mode")
     for mode in MODES:
         if value == mode:
             return mode
@@ -118,7 +118,7 @@ def _mode(config: pytest.Config) -> Mode:
         # pytest-asyncio's default before 0.19, still found in old configurations.
         _deprecated(config, _messages.LEGACY_MODE_DEPRECATED.format(origin=origin))
         return "legacy"
-    raise _invalid("asyncio_mode", value, origin, MODES)
+    raise invalid("asyncio_mode", value, origin, MODES)
 
 
 def _deprecated(config: pytest.Config, message: str) -> None:
@@ -135,7 +135,7 @@ def _deprecated(config: pytest.Config, message: str) -> None:
 def _debug(config: pytest.Config) -> bool:
     if config.getoption("asyncio_debug"):
         return True
-    value = _ini(config, "asyncio_debug", choices=("true", "false"))
+    value = read_ini(config, "asyncio_debug", choices=("true", "false"))
     if value is None:
         # Like asyncio itself: debug mode follows PYTHONASYNCIODEBUG and -X dev.
         return bool(os.environ.get("PYTHONASYNCIODEBUG")) or sys.flags.dev_mode
@@ -147,29 +147,29 @@ def _fixture_loop_scope(config: pytest.Config, value: object) -> LoopScope | Non
         return None
     scope = as_scope(value)
     if scope is None:
-        raise _invalid(
+        raise invalid(
             "asyncio_default_fixture_loop_scope",
             value,
-            _ini_origin(config, "asyncio_default_fixture_loop_scope"),
+            ini_origin(config, "asyncio_default_fixture_loop_scope"),
             (*SCOPES, FIXTURE_SCOPE),
         )
     return scope
 
 
 def _test_loop_scope(config: pytest.Config) -> LoopScope:
-    value = _ini(config, "asyncio_default_test_loop_scope")
+    value = read_ini(config, "asyncio_default_test_loop_scope")
     scope = as_scope(value)
     if scope is None:
-        raise _invalid(
+        raise invalid(
             "asyncio_default_test_loop_scope",
             value,
-            _ini_origin(config, "asyncio_default_test_loop_scope"),
+            ini_origin(config, "asyncio_default_test_loop_scope"),
             SCOPES,
         )
     return scope
 
 
-def _ini(config: pytest.Config, key: str, choices: Sequence[str] = SCOPES) -> object:
+def read_ini(config: pytest.Config, key: str, choices: Sequence[str] = SCOPES) -> object:
     __tracebackhide__ = True
     try:
         value: object = config.getini(key)
@@ -177,12 +177,12 @@ def _ini(config: pytest.Config, key: str, choices: Sequence[str] = SCOPES) -> ob
         # pytest could not convert the raw value to the declared type (pytest >= 9 wraps
         # the conversion error in a UsageError of its own, which names no valid choices).
         value = _compat.raw_ini_value(config, key)
-        raise _invalid(key, value, _ini_origin(config, key), choices) from None
+        raise invalid(key, value, ini_origin(config, key), choices) from None
     # Unset keys read as None, "" or [] depending on the pytest version.
     return value if value not in (None, "", []) else None
 
 
-def _ini_origin(config: pytest.Config, key: str) -> str:
+def ini_origin(config: pytest.Config, key: str) -> str:
     overrides: list[str] = getattr(config.option, "override_ini", None) or []
     if any(override.split("=", 1)[0].strip() == key for override in overrides):
         return _messages.ORIGIN_OVERRIDE.format(key=key)
@@ -191,7 +191,7 @@ def _ini_origin(config: pytest.Config, key: str) -> str:
     return _messages.ORIGIN_INI.format(path=config.inipath)
 
 
-def _invalid(key: str, value: object, origin: str, choices: Sequence[str]) -> pytest.UsageError:
+def invalid(key: str, value: object, origin: str, choices: Sequence[str]) -> pytest.UsageError:
     message = _messages.INVALID_OPTION.format(
         key=key, value=value, origin=origin, choices=", ".join(choices)
     )

@@ -25,7 +25,7 @@ import pytest
 
 from . import _blocked, _collect, _compat, _debuggers, _messages
 from ._realtime import monotonic
-from ._settings import _ini, _ini_origin, _invalid
+from ._settings import ini_origin, invalid, read_ini
 from ._watchdog import WATCHDOG
 
 if TYPE_CHECKING:
@@ -88,14 +88,14 @@ def configured(config: pytest.Config) -> Limit | None:
         origin = _messages.ORIGIN_CLI.format(flag=FLAG)
         source = f"{FLAG}={value}"
     else:
-        value = _ini(config, KEY, choices=VALID)
+        value = read_ini(config, KEY, choices=VALID)
         if value is None:
             return None
-        origin = _ini_origin(config, KEY)
+        origin = ini_origin(config, KEY)
         source = f"{KEY} = {value} ({origin})"
     limit = seconds(value)
     if limit is None:
-        raise _invalid(KEY, value, origin, VALID)
+        raise invalid(KEY, value, origin, VALID)
     return Limit(limit, source) if limit else None
 
 
