@@ -35,6 +35,8 @@ class TestSpec:
     #: The marker's ``timeout=`` in seconds; 0.0 when it turns the limit off, None when it
     #: sets none (the configured limit applies).
     timeout: float | None = None
+    #: The marker's ``checks=``; None when it names none (the session's apply).
+    checks: frozenset[str] | None = None
 
     __test__ = False  # not a test class, whatever pytest's python_classes say
 
@@ -119,7 +121,7 @@ def resolve(item: pytest.Function) -> TestSpec | None:
             error=_messages.MARK_FACTORIES_WITHOUT_HOOK.format(nodeid=item.nodeid, names=names)
         )
     loop_scope = mark_spec.loop_scope or settings.default_test_loop_scope
-    return _spec(loop_scope, factories, mark_spec.timeout)
+    return _spec(loop_scope, factories, mark_spec.timeout, mark_spec.checks)
 
 
 @functools.lru_cache(maxsize=64)
@@ -127,9 +129,12 @@ def _spec(
     loop_scope: LoopScope,
     loop_factories: tuple[str, ...] | None,
     timeout: float | None = None,
+    checks: frozenset[str] | None = None,
 ) -> TestSpec:
     """Specs are immutable: tests with the same marker arguments share one."""
-    return TestSpec(loop_scope=loop_scope, loop_factories=loop_factories, timeout=timeout)
+    return TestSpec(
+        loop_scope=loop_scope, loop_factories=loop_factories, timeout=timeout, checks=checks
+    )
 
 
 def _unittest_spec(item: pytest.Item, case: type) -> TestSpec | None:

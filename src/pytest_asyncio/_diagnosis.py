@@ -60,7 +60,7 @@ def annotate(item: pytest.Item, report: pytest.TestReport, error: BaseException)
     test_loop_scope = spec.loop_scope if spec is not None and spec.error is None else None
     own: tuple[str, str] | None = getattr(error, "asyncio_section", None)
     if own is not None:
-        _add_section(report, *own)
+        add_section(report, *own)
         return
     if is_different_loop_error(error):
         names_task = (
@@ -74,10 +74,10 @@ def annotate(item: pytest.Item, report: pytest.TestReport, error: BaseException)
     else:
         text = None
     if text is not None:
-        _add_section(report, SECTION, text)
+        add_section(report, SECTION, text)
 
 
-def _add_section(report: pytest.TestReport, title: str, text: str) -> None:
+def add_section(report: pytest.TestReport, title: str, text: str) -> None:
     addsection = getattr(report.longrepr, "addsection", None)
     if addsection is not None:
         # In the failure's own text: junitxml writes it, xdist serializes it.

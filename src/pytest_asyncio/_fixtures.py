@@ -134,7 +134,7 @@ class _Setup:
         origin: object = None,
     ) -> Any:
         __tracebackhide__ = True
-        owner = Owner(phase, self.name, origin)
+        owner = Owner(phase, self.name, origin, self.fixturedef.scope)
         if not self.limit_known:
             self.limit = _timeouts.limit_for(_compat.request_item(self.request))
             self.limit_known = True

@@ -20,6 +20,7 @@ import pytest
 from . import _collect, _compat, _messages, _overrides
 from ._factories import FACTORY_PARAM, PENDING_KEY, FactoriesError, Factory, hook_factories
 from ._runner import (
+    Instrument,
     LoopBrokenError,
     LoopClosedError,
     LoopRunner,
@@ -77,6 +78,21 @@ class OpenLoops:
 
 
 OPEN_LOOPS_KEY: Final = pytest.StashKey[OpenLoops]()
+#: What watches the jobs of every loop made from now on (see ``instrument``).
+INSTRUMENTS_KEY: Final = pytest.StashKey["tuple[Instrument, ...]"]()
+
+
+def instrument(config: pytest.Config, instrument: Instrument) -> None:
+    """Watch the jobs of every loop of the session with *instrument*: those open now, and
+    those made from now on."""
+    instruments = config.stash.get(INSTRUMENTS_KEY, ())
+    if instrument in instruments:
+        return
+    config.stash[INSTRUMENTS_KEY] = (*instruments, instrument)
+    for runner in config.stash.get(RUNNERS_KEY, {}).values():
+        runner.add_instrument(instrument)
+    for runner in config.stash.get(BORROWED_KEY, {}).values():
+        runner.add_instrument(instrument)
 
 
 def open_loops(config: pytest.Config) -> OpenLoops:
@@ -121,7 +137,10 @@ def runner_for(
             _use_policy(config, factory.policy, owner, key)
         debug = config.stash[SETTINGS_KEY].debug
         label = functools.partial(_label, scope, owner)
-        runner = runners[key] = LoopRunner(factory.create, debug=debug, label=label)
+        instruments = config.stash.get(INSTRUMENTS_KEY, ())
+        runner = runners[key] = LoopRunner(
+            factory.create, debug=debug, label=label, instruments=instruments
+        )
         owner.addfinalizer(functools.partial(_close, config, key))
         open_loops(config).opened(runner.loop)
     return runner
@@ -191,7 +210,11 @@ def _borrowed_runner(item: pytest.Item) -> LoopRunner:
             del borrowed[stale]
         label = "event loop of the event_loop fixture"
         runner = borrowed[id(loop)] = LoopRunner(
-            lambda: loop, debug=False, label=label, borrowed=True
+            lambda: loop,
+            debug=False,
+            label=label,
+            borrowed=True,
+            instruments=item.config.stash.get(INSTRUMENTS_KEY, ()),
         )
     return runner
 

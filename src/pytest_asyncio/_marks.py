@@ -12,6 +12,7 @@ from typing import Final, NamedTuple
 
 import pytest
 
+from . import _checks as checks
 from . import _compat, _messages
 from ._scopes import SCOPE_CHOICES, SCOPES, LoopScope, as_scope
 from ._warnings import PytestAsyncioDeprecationWarning
@@ -19,9 +20,10 @@ from ._warnings import PytestAsyncioDeprecationWarning
 MARK: Final = "asyncio"
 #: Marks with which other plugins claim async tests; such tests are left to them.
 FOREIGN_MARKS: Final = frozenset({"anyio", "trio"})
-_ACCEPTED: Final = frozenset({"loop_scope", "loop_factories", "scope", "timeout"})
+_ACCEPTED: Final = frozenset({"checks", "loop_scope", "loop_factories", "scope", "timeout"})
 #: Keywords a misspelt one may be close to, and the keyword to suggest for each.
 _SUGGESTED: Final = {
+    "checks": "checks",
     "loop_scope": "loop_scope",
     "loop_factories": "loop_factories",
     "scope": "loop_scope",
@@ -42,6 +44,8 @@ class MarkSpec:
     legacy_scope: bool = False
     #: ``timeout=`` in seconds; 0.0 when it turns the limit off, None when not given.
     timeout: float | None = None
+    #: ``checks=``: the checks on for the test; None when not given (the session's apply).
+    checks: frozenset[str] | None = None
 
     def deprecation(self, nodeid: str) -> PytestAsyncioDeprecationWarning | None:
         """The warning a legacy argument deserves, if any."""
@@ -136,7 +140,29 @@ def _parse(mark: pytest.Mark, nodeid: str) -> MarkSpec:
         loop_factories=_loop_factories(mark.kwargs.get("loop_factories"), nodeid),
         legacy_scope=mark.kwargs.get("scope") is not None,
         timeout=_timeout(mark, nodeid),
+        checks=_checks(mark, nodeid),
     )
+
+
+def _checks(mark: pytest.Mark, nodeid: str) -> frozenset[str] | None:
+    if "checks" not in mark.kwargs:
+        return None
+    value = mark.kwargs["checks"]
+    if value is None:
+        return checks.NO_CHECKS
+    if not isinstance(value, (str, list, tuple, set, frozenset)):
+        raise MarkError(
+            _messages.MARK_BAD_CHECKS.format(
+                nodeid=nodeid, value=value, choices=", ".join(checks.CHOICES)
+            )
+        )
+    try:
+        return checks.parse(value)
+    except checks.ChecksError as error:
+        message = _messages.MARK_UNKNOWN_CHECKS.format(
+            nodeid=nodeid, value=value, names=error, choices=", ".join(checks.CHOICES)
+        )
+        raise MarkError(_messages.suggesting(message, str(error), checks.CHOICES)) from None
 
 
 def _timeout(mark: pytest.Mark, nodeid: str) -> float | None:

@@ -41,6 +41,10 @@ def suggesting(message: str, value: object, choices: Iterable[str]) -> str:
 INVALID_OPTION: Final = (
     "pytest-asyncio-ng: {key} = {value!r} (from {origin}) is not valid; use one of: {choices}."
 )
+UNKNOWN_CHECKS: Final = (
+    "pytest-asyncio-ng: no check is called {names} (in asyncio_checks, from {origin}); the "
+    "checks are: {choices}."
+)
 ORIGIN_CLI: Final = "the command line option {flag}"
 ORIGIN_OVERRIDE: Final = "the command line option -o {key}=..."
 ORIGIN_INI: Final = "the configuration file {path}"
@@ -261,6 +265,23 @@ MARK_BAD_TIMEOUT: Final = (
     "{nodeid}: @pytest.mark.asyncio(timeout={value!r}) is not a limit; use a number of "
     "seconds, or timeout=None for no limit."
 )
+MARK_BAD_CHECKS: Final = (
+    "{nodeid}: @pytest.mark.asyncio(checks={value!r}) is not a list of checks; write their "
+    "names in a string, comma- or space-separated, or in a list, from: {choices}."
+)
+MARK_UNKNOWN_CHECKS: Final = (
+    "{nodeid}: @pytest.mark.asyncio(checks={value!r}) names no check called {names}; the "
+    "checks are: {choices}."
+)
+# --- checks --------------------------------------------------------------------------------
+
+CHECKS_FAILED: Final = (
+    "test {nodeid}: the asyncio checks found {count} {problems} during its {phase}."
+)
+#: One finding, under CHECKS_FAILED.
+CHECK_FINDING: Final = "[{check}] {text}"
+#: How a finding names a wider-scoped fixture that caused it.
+CHECK_WIDE_FIXTURE: Final = "{scope}-scoped fixture {name!r}"
 TIMED_OUT: Final = (
     "{what} ran longer than {seconds:g} s (the limit set by {source}) and was cancelled. It "
     "was waiting here, outermost call first:\n{chain}\nIf it needs more time, raise the "

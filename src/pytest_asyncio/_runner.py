@@ -80,10 +80,14 @@ class Owner:
     """Whose job it is: a test body (phase "call"), an async fixture's setup or teardown
     step, or the runner's own shutdown of its loop (phase "loop")."""
 
-    __slots__ = ("label", "name", "origin", "phase")
+    __slots__ = ("label", "name", "origin", "phase", "scope")
 
-    def __init__(self, phase: Phase, name: str, origin: object = None) -> None:
+    def __init__(
+        self, phase: Phase, name: str, origin: object = None, scope: str = "function"
+    ) -> None:
         self.phase: Final = phase
+        #: The cache scope of the fixture; "function" for a test.
+        self.scope: Final = scope
         #: The test's nodeid, or the fixture's name.
         self.name: Final = name
         #: What the job's frames belong to, when the awaitable itself does not lead there (an
@@ -161,6 +165,10 @@ class Instrument(Protocol):
 
     def job_finished(self, runner: LoopRunner, job: _Job) -> None:
         """*job* is done (``job.error`` or ``job.result`` holds its outcome)."""
+
+    def loop_closing(self, runner: LoopRunner) -> None:
+        """The runner is about to close its loop: every task left on it is still pending, and
+        the loop is not running."""
 
 
 class Interrupt(KeyboardInterrupt):
@@ -272,6 +280,11 @@ class LoopRunner:
         self._instruments = instruments
         #: What broke the loop: a job that would not end was given up on (see abandon()).
         self._broken: str | None = None
+
+    def add_instrument(self, instrument: Instrument) -> None:
+        """Watch this runner's jobs with *instrument* from now on."""
+        if instrument not in self._instruments:
+            self._instruments = (*self._instruments, instrument)
 
     @property
     def current_job(self) -> _Job | None:
@@ -435,6 +448,8 @@ class LoopRunner:
         if loop.is_closed():
             self._abandon_driver()
             return False
+        for instrument in self._instruments:
+            instrument.loop_closing(self)
         if self._broken is not None:
             # Running the loop would run the job that refuses to end: close it as it is.
             self._driver = self._wakeup = self._job = None

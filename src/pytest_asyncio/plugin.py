@@ -20,6 +20,7 @@ PLUGINS: Final = [
     "pytest_asyncio._plugins.foreign",
     "pytest_asyncio._plugins.debuggers",
     "pytest_asyncio._plugins.interrupt",
+    "pytest_asyncio._plugins.checks",
 ]
 
 pytest_plugins = PLUGINS

@@ -183,6 +183,10 @@ class _Recorder:
     def job_finished(self, runner: LoopRunner, job: Job) -> None:
         self.calls.append(("finished", str(job.owner), job.done))
 
+    def loop_closing(self, runner: LoopRunner) -> None:
+        assert runner.current_job is None
+        self.calls.append(("closing", None, runner.loop.is_closed()))
+
 
 def test_job_owner_start_time_task_name_and_instruments() -> None:
     recorder = _Recorder()
@@ -212,3 +216,4 @@ def test_job_owner_start_time_task_name_and_instruments() -> None:
         assert recorder.calls[-1] == ("finished", "teardown of async fixture 'db'", True)
     finally:
         runner.close()
+    assert recorder.calls[-1] == ("closing", None, False)

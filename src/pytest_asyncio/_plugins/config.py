@@ -6,7 +6,7 @@ import importlib.metadata
 
 import pytest
 
-from pytest_asyncio import _messages, _settings, _timeouts, hookspecs
+from pytest_asyncio import _checks, _messages, _settings, _timeouts, hookspecs
 from pytest_asyncio._settings import SETTINGS_KEY
 
 MARKER_HELP = (
@@ -33,7 +33,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_report_header(config: pytest.Config) -> str:
     limit = config.stash.get(_timeouts.LIMIT_KEY, None)
-    return _settings.header(config.stash[SETTINGS_KEY]) + _timeouts.header(limit)
+    checks = config.stash.get(_checks.CONFIG_KEY, None)
+    return (
+        _settings.header(config.stash[SETTINGS_KEY])
+        + _timeouts.header(limit)
+        + (_checks.header(checks) if checks is not None else "")
+    )
 
 
 def _check_no_reference_plugin() -> None:

@@ -32,6 +32,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if spec.error is not None:
         pytest.fail(spec.error, pytrace=False)
     _diagnosis.watch(item.config)
+    if spec.checks:  # a test's marker turns checks on that the session leaves off
+        from pytest_asyncio._plugins import checks
+
+        checks.activate(item.config, item)
     if item.config.hook.pytest_asyncio_loop_factories.get_hookimpls():
         from pytest_asyncio import _loops
 

@@ -1,0 +1,164 @@
+"""Checks that fail the test that caused an async bug: which are on, for the session and for
+each test (``asyncio_checks``, ``--asyncio-checks``, the marker's ``checks=``), and the
+blocking threshold.
+
+This module does not import asyncio: the configuration is read in every run. The checks
+themselves live in the modules of this package, and are imported only when one is on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable
+from typing import Final
+
+import pytest
+
+from pytest_asyncio import _messages
+from pytest_asyncio._settings import ini_origin, invalid, read_ini
+
+TASK_EXCEPTIONS: Final = "task-exceptions"
+TASK_LEAKS: Final = "task-leaks"
+UNAWAITED: Final = "unawaited"
+BLOCKING: Final = "blocking"
+#: Every check, in the order reports list them.
+NAMES: Final = (TASK_EXCEPTIONS, TASK_LEAKS, UNAWAITED, BLOCKING)
+ALL: Final = "all"
+NONE: Final = "none"
+#: What a list of checks may hold, as a message lists it.
+CHOICES: Final = (*NAMES, ALL, NONE)
+
+KEY: Final = "asyncio_checks"
+FLAG: Final = "--asyncio-checks"
+THRESHOLD_KEY: Final = "asyncio_blocking_threshold"
+THRESHOLD_FLAG: Final = "--asyncio-blocking-threshold"
+#: Seconds a callback or task step may hold the loop before the blocking check fails it.
+DEFAULT_THRESHOLD: Final = 0.1
+THRESHOLD_VALID: Final = ("a number of seconds greater than 0",)
+
+Checks = frozenset[str]
+NO_CHECKS: Final[Checks] = frozenset()
+
+CONFIG_KEY: Final = pytest.StashKey["CheckConfig"]()
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckConfig:
+    #: The checks on for every test, unless its marker says otherwise.
+    checks: Checks = NO_CHECKS
+    #: Seconds a callback or task step may hold the loop (the blocking check).
+    threshold: float = DEFAULT_THRESHOLD
+
+
+class ChecksError(ValueError):
+    """A list of checks names one that does not exist; the argument is the unknown names."""
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("asyncio")
+    names = ", ".join(CHOICES)
+    group.addoption(
+        FLAG,
+        dest=KEY,
+        default=None,
+        metavar="CHECKS",
+        help=f"Fail the test that caused an async bug. Comma- or space-separated: {names}.",
+    )
+    group.addoption(
+        THRESHOLD_FLAG,
+        dest=THRESHOLD_KEY,
+        default=None,
+        metavar="SECONDS",
+        help="How long a callback or task step may hold the event loop before the blocking "
+        f"check fails its test (default {DEFAULT_THRESHOLD:g}).",
+    )
+    parser.addini(KEY, f"Default value for {FLAG} (default: none).", default=None)
+    parser.addini(
+        THRESHOLD_KEY, f"Default value for {THRESHOLD_FLAG} (default: 0.1).", default=None
+    )
+
+
+def parse(value: str | Iterable[str]) -> Checks:
+    """The checks a list names (a string split at commas and spaces, or its items); raise
+    ChecksError with the unknown names."""
+    words = re.split(r"[\s,]+", value) if isinstance(value, str) else list(value)
+    checks: set[str] = set()
+    unknown: list[str] = []
+    for word in words:
+        if not isinstance(word, str):
+            unknown.append(repr(word))
+            continue
+        name = word.strip().lower()
+        if not name or name == NONE:
+            continue
+        if name == ALL:
+            checks.update(NAMES)
+        elif name in NAMES:
+            checks.add(name)
+        else:
+            unknown.append(word.strip())
+    if unknown:
+        raise ChecksError(", ".join(unknown))
+    return frozenset(checks)
+
+
+def configured(config: pytest.Config) -> CheckConfig:
+    """The session's checks and threshold, from the command line, else the ini file; raise
+    UsageError if a value is invalid."""
+    __tracebackhide__ = True
+    value, origin = _read(config, KEY, FLAG, CHOICES)
+    try:
+        checks = NO_CHECKS if value is None else parse(str(value))
+    except ChecksError as error:
+        message = _messages.UNKNOWN_CHECKS.format(
+            names=error, origin=origin, choices=", ".join(CHOICES)
+        )
+        raise pytest.UsageError(_messages.suggesting(message, str(error), CHOICES)) from None
+    raw, origin = _read(config, THRESHOLD_KEY, THRESHOLD_FLAG, THRESHOLD_VALID)
+    threshold = DEFAULT_THRESHOLD
+    if raw is not None:
+        seconds = _seconds(raw)
+        if seconds is None:
+            raise invalid(THRESHOLD_KEY, raw, origin, THRESHOLD_VALID)
+        threshold = seconds
+    return CheckConfig(checks, threshold)
+
+
+def _read(
+    config: pytest.Config, key: str, flag: str, choices: tuple[str, ...]
+) -> tuple[object, str]:
+    value: object = config.getoption(key)
+    if value is not None:
+        return value, _messages.ORIGIN_CLI.format(flag=flag)
+    return read_ini(config, key, choices=choices), ini_origin(config, key)
+
+
+def _seconds(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return seconds if 0 < seconds < float("inf") else None
+
+
+def header(config: CheckConfig) -> str:
+    """What the report header's asyncio line ends with: nothing when no check is on."""
+    if not config.checks:
+        return ""
+    names = ",".join(name for name in NAMES if name in config.checks)
+    if BLOCKING in config.checks:
+        return f", {KEY}={names}, {THRESHOLD_KEY}={config.threshold:g}"
+    return f", {KEY}={names}"
+
+
+def for_item(item: pytest.Item) -> Checks:
+    """The checks on for *item*: its asyncio marker's ``checks=``, else the session's."""
+    from pytest_asyncio import _collect
+
+    spec = _collect.spec_of(item)
+    if spec is not None and spec.checks is not None:
+        return spec.checks
+    return item.config.stash[CONFIG_KEY].checks

@@ -1,0 +1,121 @@
+"""Checks: their options, read at configure time, and the hooks that report what they find.
+
+The hooks that follow each test (:class:`Reporting`) are registered only when a check is on:
+for the session (``asyncio_checks``), or for a test by its marker's ``checks=``, in which case
+they are registered when the first such test is set up. A run without checks pays nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Final
+
+import pytest
+
+from pytest_asyncio import _checks
+
+if TYPE_CHECKING:
+    from pytest_asyncio._checks._watch import Checker, Watch
+
+_NAME: Final = "pytest-asyncio-ng-checks"
+#: The title of the section that lists a phase's findings when the phase failed anyway.
+SECTION: Final = "asyncio checks"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    _checks.add_options(parser)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    __tracebackhide__ = True
+    settings = config.stash[_checks.CONFIG_KEY] = _checks.configured(config)
+    if settings.checks:
+        activate(config)
+
+
+def activate(config: pytest.Config, item: pytest.Item | None = None) -> None:
+    """Start checking: register the reporting hooks and the instrument of every loop. With
+    *item*, a test being set up now, whose setup hooks have run past ours: watch it."""
+    manager = config.pluginmanager
+    reporting = manager.get_plugin(_NAME)
+    if reporting is None:
+        from pytest_asyncio import _loops
+        from pytest_asyncio._checks._watch import Checker
+
+        checker = Checker(config.stash[_checks.CONFIG_KEY])
+        _loops.instrument(config, checker)
+        reporting = Reporting(checker)
+        manager.register(reporting, _NAME)
+    if item is not None and isinstance(reporting, Reporting):
+        reporting.begin(item)
+
+
+class Reporting:
+    """Follows each test's phases, and turns what the checks found into its failures."""
+
+    def __init__(self, checker: Checker) -> None:
+        self.checker = checker
+        self.watches: dict[pytest.Item, Watch] = {}
+
+    def begin(self, item: pytest.Item) -> None:
+        if item in self.watches:
+            return
+        checks = _checks.for_item(item)
+        if checks:
+            self.watches[item] = self.checker.start(item.nodeid, checks)
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> Generator[None, None, None]:
+        self.begin(item)
+        return (yield)
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
+        watch = self.watches.get(item)
+        if watch is not None:
+            watch.phase = "call"
+        return (yield)
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtest_teardown(self, item: pytest.Item) -> Generator[None, None, None]:
+        watch = self.watches.get(item)
+        if watch is None:
+            return (yield)
+        watch.phase = "teardown"
+        try:
+            return (yield)
+        finally:
+            self.checker.finish(watch)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        watch = self.watches.get(item)
+        if watch is None:
+            return report
+        if call.when == "teardown":
+            del self.watches[item]
+            if self.checker.test is watch:
+                self.checker.end()
+        findings = watch.take(call.when)
+        if findings:
+            from pytest_asyncio._checks._watch import render
+
+            _fail(report, render(watch, findings))
+        return report
+
+
+def _fail(report: pytest.TestReport, text: str) -> None:
+    """Make *report* a failure that says *text*; if it failed already, add *text* to it."""
+    if report.passed or (report.skipped and not hasattr(report, "wasxfail")):
+        if hasattr(report, "wasxfail"):  # an xfail test that passed but for the checks
+            del report.wasxfail
+        report.outcome = "failed"
+        report.longrepr = text
+        return
+    from pytest_asyncio._diagnosis import add_section
+
+    add_section(report, SECTION, text)
