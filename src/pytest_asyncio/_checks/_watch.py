@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import Any, Final, Protocol
 
+import pytest
+
 from pytest_asyncio import _messages
 from pytest_asyncio._awaits import Step, _hidden
 from pytest_asyncio._runner import Job, LoopRunner, Owner
@@ -135,8 +137,10 @@ class Part(Protocol):
 class Checker:
     """The session's instrument: one, whatever the checks; a part for each check in use."""
 
-    def __init__(self, config: CheckConfig) -> None:
+    def __init__(self, config: CheckConfig, pytest_config: pytest.Config) -> None:
+        #: The session's checks and threshold.
         self.config = config
+        self.pytest_config = pytest_config
         #: The watch of the test running now.
         self.test: Watch | None = None
         self._parts: dict[str, Part] = {}

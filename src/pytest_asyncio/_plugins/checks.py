@@ -43,7 +43,7 @@ def activate(config: pytest.Config, item: pytest.Item | None = None) -> None:
         from pytest_asyncio import _loops
         from pytest_asyncio._checks._watch import Checker
 
-        checker = Checker(config.stash[_checks.CONFIG_KEY])
+        checker = Checker(config.stash[_checks.CONFIG_KEY], config)
         _loops.instrument(config, checker)
         reporting = Reporting(checker)
         manager.register(reporting, _NAME)
