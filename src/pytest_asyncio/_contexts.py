@@ -17,6 +17,9 @@ from typing import Any
 
 Tokens = list["contextvars.Token[Any]"]
 
+#: Variables of ours set in a fixture's context for its own jobs, never published.
+PRIVATE: set[contextvars.ContextVar[Any]] = set()
+
 
 def publish(context: contextvars.Context) -> Tokens:
     """Set in the current context every variable whose value differs in *context*."""
@@ -30,7 +33,7 @@ def changes(
     return [
         (var, value)
         for var, value in after.items()
-        if var not in before or before[var] is not value
+        if (var not in before or before[var] is not value) and var not in PRIVATE
     ]
 
 

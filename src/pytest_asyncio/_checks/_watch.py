@@ -29,12 +29,14 @@ import pytest
 
 from pytest_asyncio import _messages
 from pytest_asyncio._awaits import Step, _hidden
+from pytest_asyncio._contexts import PRIVATE
 from pytest_asyncio._runner import Job, LoopRunner, Owner
 
 from . import NAMES, CheckConfig, Checks
 
 #: The owner of the job that runs in a context: a test's Watch, or a Wide fixture.
 OWNER: Final = contextvars.ContextVar["Watch | Wide"]("pytest_asyncio_owner")
+PRIVATE.add(OWNER)  # a fixture's owner is not for the tests after it
 
 
 class Finding:
