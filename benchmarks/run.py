@@ -57,6 +57,12 @@ ASYNC_FIXTURE_HEAD = (
     "@pytest_asyncio.fixture\nasync def value():\n    yield 1\n\n"
 )
 ASYNC_FIXTURE = "@pytest.mark.asyncio\nasync def test_{i}(value):\n    assert value == 1\n"
+TASKS_HEAD = "import asyncio\nimport pytest\n\n"
+#: A test that does a little of what the checks watch: tasks, coroutines, callbacks.
+TASKS = (
+    "@pytest.mark.asyncio\nasync def test_{i}():\n"
+    "    await asyncio.gather(*(asyncio.sleep(0) for _ in range(10)))\n"
+)
 
 # The least any asyncio plugin does: a new loop per test (one for the session when the mark
 # says so), run_until_complete for the test and each step of an async generator fixture, then
@@ -260,6 +266,7 @@ def main() -> None:
             "async_fixture": make_suite(
                 base / "async_fixture", ASYNC_FIXTURE_HEAD, ASYNC_FIXTURE, n
             ),
+            "tasks": make_suite(base / "tasks", TASKS_HEAD, TASKS, n),
         }
         for name in ("async", "session", "async_fixture"):
             suites[f"minimal_{name}"] = with_minimal_runner(suites[name], base / f"min_{name}")
@@ -276,8 +283,15 @@ def main() -> None:
 
 #: A limit no test reaches: what arming and disarming a deadline per job costs.
 LIMIT = ("--asyncio-timeout=60",)
+#: Every check on, in a suite where none finds anything.
+CHECKS = ("--asyncio-checks=all",)
 #: The cost of a feature: (scenario with it on, the same with it off).
-FEATURES = [("ours: async, limit set", "ours: async, function loop")]
+FEATURES = [
+    ("ours: async, limit set", "ours: async, function loop"),
+    ("ours: async, checks all", "ours: async, function loop"),
+    ("ours: async + async fixture, checks all", "ours: async + async fixture"),
+    ("ours: 10 tasks, checks all", "ours: 10 tasks"),
+]
 
 
 def scenario_list(suites: dict[str, Path], no_reference: bool) -> list[Scenario]:
@@ -298,6 +312,15 @@ def scenario_list(suites: dict[str, Path], no_reference: bool) -> list[Scenario]
         Scenario("ours: async + async fixture", NG_VENV, str(suites["async_fixture"])),
         Scenario("ours: collect async", NG_VENV, str(suites["async"]), collect),
         Scenario("ours: async, limit set", NG_VENV, str(suites["async"]), LIMIT),
+        Scenario("ours: async, checks all", NG_VENV, str(suites["async"]), CHECKS),
+        Scenario(
+            "ours: async + async fixture, checks all",
+            NG_VENV,
+            str(suites["async_fixture"]),
+            CHECKS,
+        ),
+        Scenario("ours: 10 tasks", NG_VENV, str(suites["tasks"])),
+        Scenario("ours: 10 tasks, checks all", NG_VENV, str(suites["tasks"]), CHECKS),
     ]
     if not no_reference:
         scenarios += [
@@ -363,7 +386,8 @@ def report_instructions(counted: dict[str, int], n: int) -> None:
         print(f"{minimal + ' / ' + floor:64} {counted[minimal] / counted[floor]:6.3f}")
         print(f"{ours + ' / ' + minimal:64} {counted[ours] / counted[minimal]:6.3f}")
     for on, off in FEATURES:
-        print(f"{on + ' / ' + off:64} {counted[on] / counted[off]:6.3f}")
+        if on in counted and off in counted:
+            print(f"{on + ' / ' + off:64} {counted[on] / counted[off]:6.3f}")
 
 
 TARGETS: list[tuple[str, str, float]] = [

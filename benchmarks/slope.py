@@ -26,7 +26,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-from run import ASYNC, ASYNC_FIXTURE, ASYNC_FIXTURE_HEAD, ASYNC_HEAD, ROOT, make_suite
+from run import (
+    ASYNC,
+    ASYNC_FIXTURE,
+    ASYNC_FIXTURE_HEAD,
+    ASYNC_HEAD,
+    ROOT,
+    TASKS,
+    TASKS_HEAD,
+    make_suite,
+)
 
 VENVS = ROOT / ".venv-slope"
 
@@ -35,6 +44,14 @@ SCENARIOS: list[tuple[str, tuple[str, str], tuple[str, ...]]] = [
     ("async, function loop", (ASYNC_HEAD, ASYNC), ()),
     ("async + async fixture", (ASYNC_FIXTURE_HEAD, ASYNC_FIXTURE), ()),
     ("async, function loop, limit set", (ASYNC_HEAD, ASYNC), ("--asyncio-timeout=60",)),
+    ("10 tasks", (TASKS_HEAD, TASKS), ()),
+    ("async, function loop, checks all", (ASYNC_HEAD, ASYNC), ("--asyncio-checks=all",)),
+    (
+        "async + async fixture, checks all",
+        (ASYNC_FIXTURE_HEAD, ASYNC_FIXTURE),
+        ("--asyncio-checks=all",),
+    ),
+    ("10 tasks, checks all", (TASKS_HEAD, TASKS), ("--asyncio-checks=all",)),
 ]
 
 
