@@ -13,7 +13,7 @@ import contextvars
 import functools
 import sys
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Any, Final, TypeVar
+from typing import Any, Final, NoReturn, TypeVar
 
 import pytest
 
@@ -256,6 +256,12 @@ def run(
             message = _messages.FIXTURE_FROM_RUNNING_LOOP.format(name=fixture)
         else:
             message = _messages.LOOP_ALREADY_RUNNING.format(what=what, loop=runner.label)
+    _fail(message)
+
+
+def _fail(message: str) -> NoReturn:
+    # Not hidden: pytest notes "All traceback entries are hidden" under a failure whose every
+    # frame is, though it shows only the message of a failure raised with pytrace=False.
     pytest.fail(message, pytrace=False)
 
 

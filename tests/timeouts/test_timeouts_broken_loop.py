@@ -86,6 +86,7 @@ def test_job_that_never_ends_breaks_only_its_loop(pytester: pytest.Pytester, sco
         )
         assert expected in output
     assert "coroutine ignored GeneratorExit" not in output + result.stderr.str()
+    assert "All traceback entries are hidden" not in output
 
 
 def test_abandoned_report_literal_text(pytester: pytest.Pytester) -> None:
