@@ -20,6 +20,7 @@ import pytest
 from . import _compat, _diagnosis, _loops, _messages, _overrides, _timeouts
 from ._contexts import publish, withdraw
 from ._decorator import FixtureKind, options_of
+from ._failures import fail
 from ._runner import LoopRunner, Owner, Phase
 from ._scopes import LoopScope, as_scope, is_narrower, package_of
 from ._settings import Settings
@@ -146,8 +147,7 @@ class _Setup:
         return _loops.open_loops(self.request.config).current(loop)
 
     def fail(self, message: str) -> NoReturn:
-        __tracebackhide__ = True
-        pytest.fail(message.format(name=self.name), pytrace=False)
+        fail(message.format(name=self.name))
 
 
 # The stand-ins take the setup positionally only: a fixture may have an argument "setup".
@@ -221,5 +221,4 @@ def _on_override_loop(fixturedef: _compat.FixtureDef[Any], request: _compat.SubR
 
 
 def _fail(message: str, /, **kwargs: Any) -> Any:
-    __tracebackhide__ = True
-    pytest.fail(message, pytrace=False)
+    fail(message)

@@ -13,12 +13,13 @@ import contextvars
 import functools
 import sys
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Any, Final, NoReturn, TypeVar
+from typing import Any, Final, TypeVar
 
 import pytest
 
 from . import _collect, _compat, _messages, _overrides
 from ._factories import FACTORY_PARAM, PENDING_KEY, FactoriesError, Factory, hook_factories
+from ._failures import fail
 from ._runner import (
     Instrument,
     LoopBrokenError,
@@ -256,13 +257,7 @@ def run(
             message = _messages.FIXTURE_FROM_RUNNING_LOOP.format(name=fixture)
         else:
             message = _messages.LOOP_ALREADY_RUNNING.format(what=what, loop=runner.label)
-    _fail(message)
-
-
-def _fail(message: str) -> NoReturn:
-    # Not hidden: pytest notes "All traceback entries are hidden" under a failure whose every
-    # frame is, though it shows only the message of a failure raised with pytrace=False.
-    pytest.fail(message, pytrace=False)
+    return fail(message)
 
 
 def _describe(what: str | pytest.Item) -> str:
@@ -305,7 +300,7 @@ def _select_factory(item: pytest.Item) -> Factory:
         # loop; for an async test that is an error (reported at collection when it can be).
         factories = hook_factories(item.config, item, none_means_default=spec is None)
     except FactoriesError as error:
-        pytest.fail(str(error), pytrace=False)
+        fail(str(error))
     if factories is None:
         return _policy_factory(item) or DEFAULT_FACTORY
     preferred = spec.loop_factories if spec is not None else None
