@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Final
 
 import pytest
 
-from pytest_asyncio import _checks
+from pytest_asyncio import _checks, _compat
 
 if TYPE_CHECKING:
     from pytest_asyncio._checks._watch import Checker, Watch
@@ -104,18 +104,29 @@ class Reporting:
         if findings:
             from pytest_asyncio._checks._watch import render
 
-            _fail(report, render(watch, findings))
+            _fail(item, call, report, render(watch, findings))
         return report
 
 
-def _fail(report: pytest.TestReport, text: str) -> None:
-    """Make *report* a failure that says *text*; if it failed already, add *text* to it."""
-    if report.passed or (report.skipped and not hasattr(report, "wasxfail")):
-        if hasattr(report, "wasxfail"):  # an xfail test that passed but for the checks
-            del report.wasxfail
-        report.outcome = "failed"
-        report.longrepr = text
-        return
-    from pytest_asyncio._diagnosis import add_section
+def _fail(
+    item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport, text: str
+) -> None:
+    """Make *report*'s phase fail with *text*, as an exception raised in that phase would
+    have: an expected failure of an xfail test (XFAIL), else a failure. A phase that failed
+    anyway (XFAIL included) keeps its own failure, and shows *text* in a section of it."""
+    if call.excinfo is not None and (report.failed or hasattr(report, "wasxfail")):
+        from pytest_asyncio._diagnosis import add_section
 
-    add_section(report, SECTION, text)
+        add_section(report, SECTION, text)
+        return
+    # The phase passed (an xfail test's XPASS included), or it was skipped by pytest.skip()
+    # after the problem happened: with -W error, pytest fails such a phase too.
+    report.longrepr = text
+    reason = _compat.expected_failure(item)
+    if reason is not None:
+        report.outcome = "skipped"
+        report.wasxfail = reason
+    else:
+        report.outcome = "failed"
+        if hasattr(report, "wasxfail"):
+            del report.wasxfail
