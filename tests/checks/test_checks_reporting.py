@@ -511,3 +511,46 @@ def test_with_checks_off_nothing_is_registered(
     result = pytester.runpytest_subprocess("-s", *args, timeout=60)
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines([f"REGISTERED {on} CHECKER {on}"])
+
+
+def test_a_module_fixture_finding_is_an_error_of_the_test_it_was_set_up_or_torn_down_for(
+    finding_suite: pytest.Pytester,
+) -> None:
+    finding_suite.makepyfile(
+        test_wide="""
+        import pytest
+        import pytest_asyncio
+        from conftest import finding
+
+        pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+        @pytest_asyncio.fixture(scope="module", loop_scope="module")
+        async def server():
+            finding("a problem in the server's setup")
+            yield
+            finding("a problem in the server's teardown")
+
+        async def test_first(server):
+            pass
+
+        async def test_middle(server):
+            pass
+
+        async def test_last(server):
+            pass
+        """
+    )
+    result = finding_suite.runpytest()
+    result.assert_outcomes(errors=2, passed=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*_ ERROR at setup of test_first _*",
+            _header("test_wide.py::test_first", "setup"),
+            "",
+            "[task-leaks] a problem in the server's setup",
+            "*_ ERROR at teardown of test_last _*",
+            _header("test_wide.py::test_last", "teardown"),
+            "",
+            "[task-leaks] a problem in the server's teardown",
+        ]
+    )
