@@ -272,7 +272,6 @@ XFAIL_CASES = [
     pytest.param(
         "@pytest.mark.xfail(reason='known')", "pass", ["--runxfail"], {"failed": 1}, id="runxfail"
     ),
-    pytest.param("", "pytest.skip('later')", [], {"failed": 1}, id="skip-after-the-problem"),
     pytest.param("", "pytest.xfail('imperative')", [], {"xfailed": 1}, id="pytest-xfail"),
 ]
 
@@ -285,8 +284,8 @@ def test_a_finding_counts_as_an_exception_of_its_phase(
     args: list[str],
     outcomes: dict[str, int],
 ) -> None:
-    """As with -W error and pytest's own background errors: an xfail test whose check fails is
-    an expected failure; a test skipped after the problem happened fails."""
+    """As with pytest's own background errors under -W error: an xfail test whose check fails
+    is an expected failure."""
     finding_suite.makepyfile(
         test_xfail=f"""
         import pytest
@@ -307,6 +306,49 @@ def test_a_finding_counts_as_an_exception_of_its_phase(
         )
     else:
         assert "XPASS" not in result.stdout.str()
+
+
+def test_a_test_skipped_after_the_problem_errors_at_teardown(
+    finding_suite: pytest.Pytester,
+) -> None:
+    """pytest does the same with a background thread's error under -W error."""
+    finding_suite.makepyfile(
+        test_skip="""
+        import pytest
+        import pytest_asyncio
+        from conftest import finding
+
+        @pytest_asyncio.fixture
+        async def resource():
+            yield
+            finding("a problem in teardown")
+
+        @pytest.mark.asyncio
+        async def test_skips(resource):
+            finding("a problem before the skip")
+            pytest.skip("not today")
+
+        @pytest.mark.asyncio
+        async def test_next():
+            pass
+        """
+    )
+    result = finding_suite.runpytest("-rs")
+    result.assert_outcomes(skipped=1, errors=1, passed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*_ ERROR at teardown of test_skips _*",
+            _header("test_skip.py::test_skips", "body"),
+            "",
+            "[task-leaks] a problem before the skip",
+            "",
+            _header("test_skip.py::test_skips", "teardown"),
+            "",
+            "[task-leaks] a problem in teardown",
+            "*short test summary info*",
+            "SKIPPED [1] test_skip.py:13: not today",
+        ]
+    )
 
 
 def test_a_teardown_finding_of_an_xfail_test_is_an_expected_failure(

@@ -57,6 +57,8 @@ class Reporting:
     def __init__(self, checker: Checker) -> None:
         self.checker = checker
         self.watches: dict[pytest.Item, Watch] = {}
+        #: The findings of a test's phase that was skipped, reported with its teardown.
+        self.skipped: dict[pytest.Item, str] = {}
 
     def begin(self, item: pytest.Item) -> None:
         if item in self.watches:
@@ -100,12 +102,29 @@ class Reporting:
             del self.watches[item]
             if self.checker.test is watch:
                 self.checker.end()
-        findings = watch.take(call.when)
-        if findings:
-            from pytest_asyncio._checks._watch import render
-
-            _fail(item, call, report, render(watch, findings))
+        text = _render(watch, call.when)
+        if call.when == "teardown":
+            earlier = self.skipped.pop(item, None)
+            if earlier is not None:
+                text = earlier if text is None else f"{earlier}\n\n{text}"
+        elif text is not None and report.skipped and not hasattr(report, "wasxfail"):
+            # pytest.skip() after the problem happened: the skip stands, and the problem is an
+            # error of the teardown, as pytest reports a background thread's error then.
+            self.skipped[item] = text
+            return report
+        if text is not None:
+            _fail(item, call, report, text)
         return report
+
+
+def _render(watch: Watch, phase: str) -> str | None:
+    """The text of the findings of *phase* (taken from *watch*), or None if there are none."""
+    findings = watch.take(phase)
+    if not findings:
+        return None
+    from pytest_asyncio._checks._watch import render
+
+    return render(watch, findings)
 
 
 def _fail(
@@ -119,8 +138,7 @@ def _fail(
 
         add_section(report, SECTION, text)
         return
-    # The phase passed (an xfail test's XPASS included), or it was skipped by pytest.skip()
-    # after the problem happened: with -W error, pytest fails such a phase too.
+    # The phase passed (an xfail test's XPASS included).
     report.longrepr = text
     reason = _compat.expected_failure(item)
     if reason is not None:
