@@ -4,6 +4,7 @@ class or a module), the blocking threshold, the report header, and invalid value
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -412,3 +413,14 @@ def test_marker_help_lists_checks(pytester: pytest.Pytester) -> None:
             "checks=None): *"
         ]
     )
+
+
+def test_the_docs_quote_the_messages_of_a_real_run(pytester: pytest.Pytester) -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "checks.md").read_text()
+    error = pytester.runpytest("--asyncio-checks=task-leak")
+    [line] = [line for line in error.errlines if line.startswith("ERROR")]
+    assert f"\n{line}\n" in docs
+    pytester.makepyfile(ONE_TEST)
+    run = pytester.runpytest("--asyncio-checks=all")
+    [header] = [line for line in run.outlines if line.startswith("asyncio: ")]
+    assert f"\n{header}\n" in docs
