@@ -163,9 +163,7 @@ def test_the_report_a_user_reads(finding_suite: pytest.Pytester) -> None:
         "  at test_report.py:7",
         "Do not.",
     ]
-    result.stdout.fnmatch_lines(
-        ["FAILED test_report.py::test_two_problems - test test_report.py::test_two_prob*"]
-    )
+    result.stdout.fnmatch_lines(["FAILED test_report.py::test_two_problems*"])
 
 
 def test_a_finding_of_a_check_that_is_off_is_dropped(
@@ -374,7 +372,8 @@ def test_a_teardown_finding_of_an_xfail_test_is_an_expected_failure(
     )
     result = finding_suite.runpytest("-rxX")
     result.assert_outcomes(xfailed=2)
-    result.stdout.fnmatch_lines(["XFAIL at teardown of test_xfail_teardown.py::test_it - known"])
+    # pytest < 9 leaves out "at teardown of".
+    result.stdout.fnmatch_lines(["XFAIL *test_xfail_teardown.py::test_it - known"])
 
 
 def test_junitxml_carries_the_findings(finding_suite: pytest.Pytester) -> None:
