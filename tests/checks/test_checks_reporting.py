@@ -268,6 +268,13 @@ XFAIL_CASES = [
         id="xfail-raises-other",
     ),
     pytest.param(
+        "@pytest.mark.xfail(reason='known', strict=True, raises=ValueError)",
+        "pass",
+        [],
+        {"failed": 1},
+        id="strict-xfail-raises-other",
+    ),
+    pytest.param(
         "@pytest.mark.xfail(reason='known')", "pass", ["--runxfail"], {"failed": 1}, id="runxfail"
     ),
     pytest.param("", "pytest.xfail('imperative')", [], {"xfailed": 1}, id="pytest-xfail"),

@@ -133,18 +133,19 @@ def _fail(
     """Make *report*'s phase fail with *text*, as an exception raised in that phase would
     have: an expected failure of an xfail test (XFAIL), else a failure. A phase that failed
     anyway (XFAIL included) keeps its own failure, and shows *text* in a section of it."""
-    if call.excinfo is not None and (report.failed or hasattr(report, "wasxfail")):
+    expected = _compat.expected_failure(item)
+    # A strict xfail test whose body passed failed as XPASS(strict): now it did fail.
+    strict_xpass = report.failed and call.excinfo is None and expected is not None
+    if report.skipped or (report.failed and not strict_xpass):
         from pytest_asyncio._diagnosis import add_section
 
         add_section(report, SECTION, text)
         return
-    # The phase passed (an xfail test's XPASS included).
     report.longrepr = text
-    reason = _compat.expected_failure(item)
-    if reason is not None:
+    if expected is not None:
         report.outcome = "skipped"
-        report.wasxfail = reason
+        report.wasxfail = expected
     else:
         report.outcome = "failed"
-        if hasattr(report, "wasxfail"):
+        if hasattr(report, "wasxfail"):  # XPASS of an xfail test whose raises= names others
             del report.wasxfail
