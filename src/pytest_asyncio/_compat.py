@@ -12,6 +12,7 @@ from _pytest._code import getfslineno
 from _pytest.fixtures import FixtureDef, SubRequest, resolve_fixture_function
 from _pytest.outcomes import Failed
 from _pytest.python import importtestmodule
+from _pytest.skipping import xfailed_key
 from _pytest.unittest import TestCaseFunction
 
 __all__ = ["Failed", "FixtureDef", "SubRequest"]
@@ -142,3 +143,15 @@ def closure_defs(item: pytest.Item) -> Mapping[str, Sequence[FixtureDef[Any]]]:
 def is_direct_param(fixturedef: FixtureDef[Any]) -> bool:
     """Whether *fixturedef* stands for a ``@pytest.mark.parametrize`` argument."""
     return getattr(fixturedef.func, "__name__", None) == "get_direct_param_fixture_func"
+
+
+def expected_failure(item: pytest.Item) -> str | None:
+    """The reason of the xfail mark that makes any failure of *item* an expected one (as
+    pytest evaluated it at setup); None when there is none, when it names the exceptions it
+    expects (``raises=``), or with ``--runxfail``."""
+    if item.config.option.runxfail:
+        return None
+    xfailed = item.stash.get(xfailed_key, None)
+    if xfailed is None or xfailed.raises is not None:
+        return None
+    return xfailed.reason

@@ -150,19 +150,20 @@ def _checks(mark: pytest.Mark, nodeid: str) -> frozenset[str] | None:
     value = mark.kwargs["checks"]
     if value is None:
         return checks.NO_CHECKS
+    bad = _messages.MARK_BAD_CHECKS.format(
+        nodeid=nodeid, value=value, choices=", ".join(checks.CHOICES)
+    )
     if not isinstance(value, (str, list, tuple, set, frozenset)):
-        raise MarkError(
-            _messages.MARK_BAD_CHECKS.format(
-                nodeid=nodeid, value=value, choices=", ".join(checks.CHOICES)
-            )
-        )
+        raise MarkError(bad)
     try:
         return checks.parse(value)
+    except checks.NotChecksError:
+        raise MarkError(bad) from None
     except checks.ChecksError as error:
         message = _messages.MARK_UNKNOWN_CHECKS.format(
             nodeid=nodeid, value=value, names=error, choices=", ".join(checks.CHOICES)
         )
-        raise MarkError(_messages.suggesting(message, str(error), checks.CHOICES)) from None
+        raise MarkError(message + error.suggestions()) from None
 
 
 def _timeout(mark: pytest.Mark, nodeid: str) -> float | None:

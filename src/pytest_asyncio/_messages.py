@@ -15,6 +15,8 @@ from typing import Final
 DID_YOU_MEAN: Final = "Did you mean {suggestion!r}?"
 #: Appended, after a space, to a message about a keyword close to an accepted one.
 DID_YOU_MEAN_KEYWORD: Final = "Did you mean {suggestion}= instead of {name}=?"
+#: Appended, after a space, for each of several misspelt values close to a valid one.
+DID_YOU_MEAN_INSTEAD: Final = "Did you mean {suggestion!r} instead of {name!r}?"
 
 
 def close_match(value: object, choices: Iterable[str]) -> str | None:
@@ -69,11 +71,12 @@ HEADER: Final = (
 
 MARK_POSITIONAL: Final = (
     "{nodeid}: @pytest.mark.asyncio got positional arguments {args}; it accepts only the "
-    "keywords loop_scope=<scope>, loop_factories=[<name>, ...] and timeout=<seconds>."
+    "keywords loop_scope=<scope>, loop_factories=[<name>, ...], timeout=<seconds> and "
+    "checks=<names>."
 )
 MARK_UNKNOWN_KEYWORDS: Final = (
     "{nodeid}: @pytest.mark.asyncio got unknown keyword arguments {names}; it accepts only "
-    "loop_scope=<scope>, loop_factories=[<name>, ...] and timeout=<seconds>."
+    "loop_scope=<scope>, loop_factories=[<name>, ...], timeout=<seconds> and checks=<names>."
 )
 MARK_BAD_SCOPE: Final = (
     "{nodeid}: @pytest.mark.asyncio({keyword}={value!r}) is not a loop scope; use one of: "

@@ -167,8 +167,8 @@ def test_misspelt_keyword_and_scope_messages(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(errors=2)
     assert (
         "test_typos.py::test_keyword: @pytest.mark.asyncio got unknown keyword arguments "
-        "loop_scop; it accepts only loop_scope=<scope>, loop_factories=[<name>, ...] and "
-        "timeout=<seconds>. "
+        "loop_scop; it accepts only loop_scope=<scope>, loop_factories=[<name>, ...], "
+        "timeout=<seconds> and checks=<names>. "
         "Did you mean loop_scope= instead of loop_scop=?"
     ) in result.outlines
     assert (

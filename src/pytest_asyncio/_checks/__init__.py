@@ -52,7 +52,27 @@ class CheckConfig:
 
 
 class ChecksError(ValueError):
-    """A list of checks names one that does not exist; the argument is the unknown names."""
+    """A list of checks names one that does not exist: :attr:`names` are the unknown ones,
+    as written."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__(", ".join(names))
+        self.names = names
+
+    def suggestions(self) -> str:
+        """What each unknown name probably meant, to append to a message ("" if nothing)."""
+        if len(self.names) == 1:
+            return _messages.suggesting("", self.names[0], CHOICES)
+        hints = []
+        for name in self.names:
+            match = _messages.close_match(name, CHOICES)
+            if match is not None:
+                hints.append(_messages.DID_YOU_MEAN_INSTEAD.format(suggestion=match, name=name))
+        return "".join(f" {hint}" for hint in hints)
+
+
+class NotChecksError(TypeError):
+    """A list of checks holds something that is not a name (a number, say)."""
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -80,26 +100,27 @@ def add_options(parser: pytest.Parser) -> None:
 
 
 def parse(value: str | Iterable[str]) -> Checks:
-    """The checks a list names (a string split at commas and spaces, or its items); raise
-    ChecksError with the unknown names."""
-    words = re.split(r"[\s,]+", value) if isinstance(value, str) else list(value)
+    """The checks a list names: a string, or the strings of an iterable, each split at commas
+    and spaces. Raise ChecksError with the unknown names, NotChecksError if an item is not a
+    string."""
+    items = [value] if isinstance(value, str) else list(value)
     checks: set[str] = set()
     unknown: list[str] = []
-    for word in words:
-        if not isinstance(word, str):
-            unknown.append(repr(word))
-            continue
-        name = word.strip().lower()
-        if not name or name == NONE:
-            continue
-        if name == ALL:
-            checks.update(NAMES)
-        elif name in NAMES:
-            checks.add(name)
-        else:
-            unknown.append(word.strip())
+    for item in items:
+        if not isinstance(item, str):
+            raise NotChecksError(item)
+        for word in re.split(r"[\s,]+", item.strip()):
+            name = word.lower()
+            if not name or name == NONE:
+                continue
+            if name == ALL:
+                checks.update(NAMES)
+            elif name in NAMES:
+                checks.add(name)
+            else:
+                unknown.append(word)
     if unknown:
-        raise ChecksError(", ".join(unknown))
+        raise ChecksError(unknown)
     return frozenset(checks)
 
 
@@ -114,7 +135,7 @@ def configured(config: pytest.Config) -> CheckConfig:
         message = _messages.UNKNOWN_CHECKS.format(
             names=error, origin=origin, choices=", ".join(CHOICES)
         )
-        raise pytest.UsageError(_messages.suggesting(message, str(error), CHOICES)) from None
+        raise pytest.UsageError(message + error.suggestions()) from None
     raw, origin = _read(config, THRESHOLD_KEY, THRESHOLD_FLAG, THRESHOLD_VALID)
     threshold = DEFAULT_THRESHOLD
     if raw is not None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Final
 
 import pytest
 
-from pytest_asyncio import _checks
+from pytest_asyncio import _checks, _compat
 
 if TYPE_CHECKING:
     from pytest_asyncio._checks._watch import Checker, Watch
@@ -57,6 +57,8 @@ class Reporting:
     def __init__(self, checker: Checker) -> None:
         self.checker = checker
         self.watches: dict[pytest.Item, Watch] = {}
+        #: The findings of a test's phase that was skipped, reported with its teardown.
+        self.skipped: dict[pytest.Item, str] = {}
 
     def begin(self, item: pytest.Item) -> None:
         if item in self.watches:
@@ -100,22 +102,50 @@ class Reporting:
             del self.watches[item]
             if self.checker.test is watch:
                 self.checker.end()
-        findings = watch.take(call.when)
-        if findings:
-            from pytest_asyncio._checks._watch import render
-
-            _fail(report, render(watch, findings))
+        text = _render(watch, call.when)
+        if call.when == "teardown":
+            earlier = self.skipped.pop(item, None)
+            if earlier is not None:
+                text = earlier if text is None else f"{earlier}\n\n{text}"
+        elif text is not None and report.skipped and not hasattr(report, "wasxfail"):
+            # pytest.skip() after the problem happened: the skip stands, and the problem is an
+            # error of the teardown, as pytest reports a background thread's error then.
+            self.skipped[item] = text
+            return report
+        if text is not None:
+            _fail(item, call, report, text)
         return report
 
 
-def _fail(report: pytest.TestReport, text: str) -> None:
-    """Make *report* a failure that says *text*; if it failed already, add *text* to it."""
-    if report.passed or (report.skipped and not hasattr(report, "wasxfail")):
-        if hasattr(report, "wasxfail"):  # an xfail test that passed but for the checks
-            del report.wasxfail
-        report.outcome = "failed"
-        report.longrepr = text
-        return
-    from pytest_asyncio._diagnosis import add_section
+def _render(watch: Watch, phase: str) -> str | None:
+    """The text of the findings of *phase* (taken from *watch*), or None if there are none."""
+    findings = watch.take(phase)
+    if not findings:
+        return None
+    from pytest_asyncio._checks._watch import render
 
-    add_section(report, SECTION, text)
+    return render(watch, findings)
+
+
+def _fail(
+    item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport, text: str
+) -> None:
+    """Make *report*'s phase fail with *text*, as an exception raised in that phase would
+    have: an expected failure of an xfail test (XFAIL), else a failure. A phase that failed
+    anyway (XFAIL included) keeps its own failure, and shows *text* in a section of it."""
+    expected = _compat.expected_failure(item)
+    # A strict xfail test whose body passed failed as XPASS(strict): now it did fail.
+    strict_xpass = report.failed and call.excinfo is None and expected is not None
+    if report.skipped or (report.failed and not strict_xpass):
+        from pytest_asyncio._diagnosis import add_section
+
+        add_section(report, SECTION, text)
+        return
+    report.longrepr = text
+    if expected is not None:
+        report.outcome = "skipped"
+        report.wasxfail = expected
+    else:
+        report.outcome = "failed"
+        if hasattr(report, "wasxfail"):  # XPASS of an xfail test whose raises= names others
+            del report.wasxfail

@@ -10,8 +10,9 @@ from pytest_asyncio import _checks, _messages, _settings, _timeouts, hookspecs
 from pytest_asyncio._settings import SETTINGS_KEY
 
 MARKER_HELP = (
-    "asyncio(*, loop_scope=None, loop_factories=None, timeout=None): run this async test on "
-    "an asyncio event loop of the given scope (function, class, module, package or session)."
+    "asyncio(*, loop_scope=None, loop_factories=None, timeout=None, checks=None): run this "
+    "async test on an asyncio event loop of the given scope (function, class, module, package "
+    "or session)."
 )
 
 
