@@ -4,7 +4,9 @@ created, the traceback of the user's code, and the fix."""
 
 from __future__ import annotations
 
+import re
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -537,7 +539,9 @@ def test_a_task_group_a_fixture_holds_open_retrieves_its_tasks(pytester: pytest.
 
 CLEAN_SUITE = """
 import asyncio
+import re
 import sys
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -728,3 +732,21 @@ def test_the_report_reaches_the_xdist_controller(pytester: pytest.Pytester) -> N
     output = result.stdout.str()
     assert header("test_app.py::test_starts_a_task", "body") in output
     assert "[task-exceptions] task 'connector' (connect) raised ConnectionError" in output
+
+
+def test_the_documented_report_is_what_the_example_prints(pytester: pytest.Pytester) -> None:
+    """docs/checks.md, section task-exceptions: the example module prints the report shown
+    under it (line for line: the report's brackets are no fnmatch pattern)."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "checks.md").read_text()
+    start = text.index("\n## task-exceptions\n")
+    section = text[start : text.index("\n## ", start + 1)]
+    (module,) = re.findall(r"```py\n(.*?)```", section, re.S)
+    (report,) = re.findall(r"```text\n(.*?)```", section, re.S)
+    pytester.makepyfile(test_notify=module)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--asyncio-checks=task-exceptions")
+    result.assert_outcomes(failed=1)
+    expected = report.splitlines()
+    lines = result.stdout.lines
+    assert any(lines[index : index + len(expected)] == expected for index in range(len(lines))), (
+        result.stdout.str()
+    )
