@@ -301,6 +301,8 @@ CHECK_EXCEPTIONS_OF: Final = " of {owner}"
 #: After the object that failed, when it belongs to no one: the job running then.
 CHECK_EXCEPTIONS_DURING: Final = " during the {phase} of {owner}"
 CHECK_EXCEPTIONS_CREATED: Final = "  created at {location}"
+#: Where a callback that raised was scheduled (asyncio debug mode only).
+CHECK_EXCEPTIONS_SCHEDULED: Final = "  scheduled at {location}"
 CHECK_EXCEPTIONS_CREATED_BY: Final = "  created by test {nodeid} at {location}"
 CHECK_EXCEPTIONS_CREATED_UNKNOWN: Final = (
     "  created at a place not known: run with --asyncio-debug to record it"

@@ -264,8 +264,14 @@ def _expected(pytester: pytest.Pytester, kind: str, debug: bool) -> str:
         first = _messages.CHECK_EXCEPTIONS_CALLBACK.format(
             callback="on_ready()", owner="", error="KeyError"
         )
+        scheduled = []
+        if debug:
+            text = "asyncio.get_running_loop().call_soon(on_ready)"
+            location = f"{file}:{line_of(pytester, file, text)} in test_it"
+            scheduled = [_messages.CHECK_EXCEPTIONS_SCHEDULED.format(location=location)]
+            scheduled.append(f"      {text}")
         tb = traceback(pytester, file, "on_ready", 'raise KeyError("ready")', error)
-        return finding(first, *tb, fix=_messages.CHECK_EXCEPTIONS_CALLBACK_FIX)
+        return finding(first, *scheduled, *tb, fix=_messages.CHECK_EXCEPTIONS_CALLBACK_FIX)
     if kind == "future":
         first = _messages.CHECK_EXCEPTIONS_FUTURE.format(owner="", error="KeyError")
         if debug:

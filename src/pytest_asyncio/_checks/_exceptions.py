@@ -131,7 +131,11 @@ class _Part:
             first = _messages.CHECK_EXCEPTIONS_CALLBACK.format(
                 callback=_callback(handle), owner=self._owner(handle), error=_name(error)
             )
+            step = _awaits.created_at(handle)
             lines = [first]
+            if step is not None:
+                relative = _relative_to(os.getcwd())
+                lines.append(_located(_messages.CHECK_EXCEPTIONS_SCHEDULED, step, relative))
             fix = _messages.CHECK_EXCEPTIONS_CALLBACK_FIX
         else:
             first = _messages.CHECK_EXCEPTIONS_OTHER.format(
