@@ -295,7 +295,9 @@ CHECK_EXCEPTIONS_AT_CLOSE: Final = (
     "task {name!r} ({coroutine}){owner} was still running when its event loop closed, and "
     "raised {error} when it was cancelled."
 )
-CHECK_EXCEPTIONS_OTHER: Final = "asyncio reported {error}{owner}: {message}"
+CHECK_EXCEPTIONS_OTHER: Final = (
+    "the event loop's exception handler was given {error}{owner}: {message}"
+)
 #: After the object that failed: who it belongs to, when not the test.
 CHECK_EXCEPTIONS_OF: Final = " of {owner}"
 #: After the object that failed, when it belongs to no one: the job running then.

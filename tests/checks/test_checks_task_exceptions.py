@@ -178,6 +178,24 @@ KINDS = {
         "body",
         "failed",
     ),
+    # Code that reports an exception to the loop's handler itself, as libraries do.
+    "reported": (
+        """
+        import asyncio
+        import pytest
+
+
+        @pytest.mark.asyncio
+        async def test_it():
+            try:
+                raise KeyError("ready")
+            except KeyError as error:
+                report = {"message": "a library's report", "exception": error}
+                asyncio.get_running_loop().call_exception_handler(report)
+        """,
+        "body",
+        "failed",
+    ),
     # A function-scoped fixture keeps the task and never retrieves it: found when the test
     # has ended, an error of its teardown.
     "kept": (
@@ -285,6 +303,12 @@ def _expected(pytester: pytest.Pytester, kind: str, debug: bool) -> str:
             f"  {error}",
         ]
         return finding(first, *site, *tb, fix=_messages.CHECK_EXCEPTIONS_FUTURE_FIX)
+    if kind == "reported":
+        first = _messages.CHECK_EXCEPTIONS_OTHER.format(
+            error="KeyError", owner="", message="a library's report"
+        )
+        tb = traceback(pytester, file, "test_it", 'raise KeyError("ready")', error)
+        return finding(first, *tb, fix=_messages.CHECK_EXCEPTIONS_OTHER_FIX)
     if kind == "kept":
         first = _messages.CHECK_EXCEPTIONS_TASK.format(
             name="connector", coroutine="connect", owner="", error="KeyError"

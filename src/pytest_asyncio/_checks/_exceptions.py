@@ -114,6 +114,19 @@ class _Part:
         error = context.get("exception")
         if not isinstance(error, Exception):  # none, or a CancelledError
             return False
+        future = context.get("future")
+        if isinstance(future, asyncio.Task):  # freed with its exception never retrieved
+            self._unretrieved(watch, future, error)
+        else:
+            lines, fix = self._reported(context, error, watch)
+            watch.add(TASK_EXCEPTIONS, "\n".join([*lines, *_traceback(error), fix]))
+        return True
+
+    def _reported(
+        self, context: dict[str, Any], error: Exception, watch: Watch
+    ) -> tuple[list[str], str]:
+        """The first lines of the finding for a handler call about anything but a task freed
+        with its exception never retrieved, and its fix."""
         task = context.get("task")
         future = context.get("future")
         handle = context.get("handle")
@@ -125,35 +138,26 @@ class _Part:
                 owner=self._owner(task),
                 error=_name(error),
             )
-            lines = [first, self._site(watch, task)]
-            fix = _messages.CHECK_EXCEPTIONS_AT_CLOSE_FIX
-        elif isinstance(future, asyncio.Task):
-            self._unretrieved(watch, future, error)
-            return True
-        elif isinstance(future, asyncio.Future):
+            return [first, self._site(watch, task)], _messages.CHECK_EXCEPTIONS_AT_CLOSE_FIX
+        if isinstance(future, asyncio.Future):
             first = _messages.CHECK_EXCEPTIONS_FUTURE.format(
                 owner=self._owner(None), error=_name(error)
             )
-            lines = [first, self._site(watch, future)]
-            fix = _messages.CHECK_EXCEPTIONS_FUTURE_FIX
-        elif handle is not None and task is None and future is None:
+            return [first, self._site(watch, future)], _messages.CHECK_EXCEPTIONS_FUTURE_FIX
+        if handle is not None and task is None and future is None:
             first = _messages.CHECK_EXCEPTIONS_CALLBACK.format(
                 callback=_callback(handle), owner=self._owner(handle), error=_name(error)
             )
-            step = _awaits.created_at(handle)
             lines = [first]
+            step = _awaits.created_at(handle)
             if step is not None:
                 relative = _relative_to(os.getcwd())
                 lines.append(_located(_messages.CHECK_EXCEPTIONS_SCHEDULED, step, relative))
-            fix = _messages.CHECK_EXCEPTIONS_CALLBACK_FIX
-        else:
-            first = _messages.CHECK_EXCEPTIONS_OTHER.format(
-                error=_name(error), owner=self._owner(task), message=message
-            )
-            lines = [first]
-            fix = _messages.CHECK_EXCEPTIONS_OTHER_FIX
-        watch.add(TASK_EXCEPTIONS, "\n".join([*lines, *_traceback(error), fix]))
-        return True
+            return lines, _messages.CHECK_EXCEPTIONS_CALLBACK_FIX
+        first = _messages.CHECK_EXCEPTIONS_OTHER.format(
+            error=_name(error), owner=self._owner(task), message=message
+        )
+        return [first], _messages.CHECK_EXCEPTIONS_OTHER_FIX
 
     # --- findings ----------------------------------------------------------------------
 
