@@ -288,7 +288,7 @@ CHECK_EXCEPTIONS_TASK: Final = (
     "its exception."
 )
 CHECK_EXCEPTIONS_FUTURE: Final = (
-    "a future{owner} was given the exception {error}, and nothing awaited it or retrieved it."
+    "a future was given the exception {error}{owner}, and nothing awaited it or retrieved it."
 )
 CHECK_EXCEPTIONS_CALLBACK: Final = "callback {callback}{owner} raised {error}."
 CHECK_EXCEPTIONS_AT_CLOSE: Final = (

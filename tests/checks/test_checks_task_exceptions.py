@@ -4,6 +4,10 @@ created, the traceback of the user's code, and the fix."""
 
 from __future__ import annotations
 
+# Imported before any inner run, as the other test modules do: pytester's in-process runs drop
+# the modules they import, and on Python 3.13 an asyncio imported again by a later run misses
+# tasks (all_tasks()), so its loops close without cancelling them.
+import asyncio  # noqa: F401
 import re
 import sys
 from pathlib import Path
@@ -139,6 +143,163 @@ def test_each_exception_is_reported_once_and_not_logged_after_the_summary(
     result = pytester.runpytest_subprocess(timeout=60)
     result.assert_outcomes(passed=2)
     assert "Task exception was never retrieved" in result.stdout.str() + result.stderr.str()
+
+
+EVERY_MESSAGE = """
+import asyncio
+
+import pytest
+import pytest_asyncio
+
+
+def on_ready():
+    raise KeyError("ready")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def server():
+    asyncio.get_running_loop().call_soon(on_ready)
+    future = asyncio.get_running_loop().create_future()
+    future.set_exception(KeyError("unread"))
+    del future
+    await asyncio.sleep(0.01)
+    yield
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_setup(server):
+    pass
+
+
+async def connect():
+    await asyncio.sleep(0.05)
+    try:
+        raise OSError("refused")
+    except OSError as error:
+        raise ConnectionError("lost") from error
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_starts_it():
+    asyncio.create_task(connect(), name="connector")
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_during_which_it_fails():
+    await asyncio.sleep(0.2)
+
+
+async def serve():
+    try:
+        await asyncio.sleep(3600)
+    finally:
+        raise KeyError("closing")
+
+
+@pytest.mark.asyncio
+async def test_at_close():
+    asyncio.create_task(serve(), name="server")
+    await asyncio.sleep(0)
+    try:
+        raise KeyError("ready")
+    except KeyError as error:
+        report = {"message": "a library's report", "exception": error}
+        asyncio.get_running_loop().call_exception_handler(report)
+"""
+
+
+def test_every_kind_in_the_words_a_user_reads(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_app=EVERY_MESSAGE)
+    result = pytester.runpytest("--asyncio-checks=task-exceptions", "-p", "no:randomly")
+    result.assert_outcomes(passed=1, failed=2, errors=2)
+    output = result.stdout.str()
+    # A callback and a future of a module-scoped fixture's setup: errors of the first test.
+    assert (
+        "test test_app.py::test_setup: the asyncio checks found 2 problems during its setup.\n"
+        "\n"
+        "[task-exceptions] a future was given the exception KeyError during the setup of "
+        "module-scoped fixture 'server', and nothing awaited it or retrieved it.\n"
+        "  created at a place not known: run with --asyncio-debug to record it\n"
+        "  traceback, most recent call last:\n"
+        "    (no frame of your code)\n"
+        "  KeyError: 'unread'\n"
+        "Await the future, or retrieve its exception with future.exception().\n"
+        "\n"
+        "[task-exceptions] callback on_ready() of module-scoped fixture 'server' raised "
+        "KeyError.\n"
+        "  traceback, most recent call last:\n"
+        "    test_app.py:8 in on_ready\n"
+        '        raise KeyError("ready")\n'
+        "  KeyError: 'ready'\n"
+        "Catch the exception in the callback: asyncio only logs what a callback raises, and "
+        "your code never sees it.\n"
+    ) in output
+    # A task of an earlier test that fails later, raised from another exception.
+    assert (
+        "test test_app.py::test_during_which_it_fails: the asyncio checks found 1 problem "
+        "during its body.\n"
+        "\n"
+        "[task-exceptions] task 'connector' (connect) raised ConnectionError, and nothing "
+        "awaited it or retrieved its exception.\n"
+        "  created by test test_app.py::test_starts_it at test_app.py:36 in test_starts_it\n"
+        '      asyncio.create_task(connect(), name="connector")\n'
+        "  traceback, most recent call last:\n"
+        "    test_app.py:29 in connect\n"
+        '        raise OSError("refused")\n'
+        "  OSError: refused\n"
+        "  which was the direct cause of:\n"
+        "  traceback, most recent call last:\n"
+        "    test_app.py:31 in connect\n"
+        '        raise ConnectionError("lost") from error\n'
+        "  ConnectionError: lost\n"
+        "Await the task (or gather it, or start it in a TaskGroup) so that its failure "
+        "reaches your code; if the failure is expected, retrieve it with task.exception().\n"
+    ) in output
+    # An exception given to the loop's exception handler by the test's own code.
+    assert (
+        "test test_app.py::test_at_close: the asyncio checks found 1 problem during its "
+        "body.\n"
+        "\n"
+        "[task-exceptions] the event loop's exception handler was given KeyError: a "
+        "library's report\n"
+        "  traceback, most recent call last:\n"
+        "    test_app.py:56 in test_at_close\n"
+        '        raise KeyError("ready")\n'
+        "  KeyError: 'ready'\n"
+        "Handle the exception where it is raised: asyncio only logs it, and your code never "
+        "sees it.\n"
+    ) in output
+    # A task still running when the loop closed, that raised when it was cancelled.
+    assert (
+        "test test_app.py::test_at_close: the asyncio checks found 1 problem during its "
+        "teardown.\n"
+        "\n"
+        "[task-exceptions] task 'server' (serve) was still running when its event loop "
+        "closed, and raised KeyError when it was cancelled.\n"
+        "  created at test_app.py:53 in test_at_close\n"
+        '      asyncio.create_task(serve(), name="server")\n'
+        "  traceback, most recent call last:\n"
+        "    test_app.py:46 in serve\n"
+        "        await asyncio.sleep(3600)\n"
+        "  asyncio.exceptions.CancelledError\n"
+        "  during whose handling this was raised:\n"
+        "  traceback, most recent call last:\n"
+        "    test_app.py:48 in serve\n"
+        '        raise KeyError("closing")\n'
+        "  KeyError: 'closing'\n"
+        "Cancel and await the task before the test or fixture that started it ends, and make "
+        "the code that runs on its cancellation not raise.\n"
+    ) in output
+    # In debug mode, where the callback was scheduled.
+    result = pytester.runpytest(
+        "--asyncio-checks=task-exceptions", "--asyncio-debug", "-p", "no:randomly"
+    )
+    assert (
+        "[task-exceptions] callback on_ready() of module-scoped fixture 'server' raised "
+        "KeyError.\n"
+        "  scheduled at test_app.py:13 in server\n"
+        "      asyncio.get_running_loop().call_soon(on_ready)\n"
+    ) in result.stdout.str()
 
 
 KINDS = {
