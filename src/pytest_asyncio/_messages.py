@@ -284,20 +284,22 @@ CHECK_FINDING: Final = "[{check}] {text}"
 CHECK_WIDE_FIXTURE: Final = "{scope}-scoped fixture {name!r}"
 # task-exceptions: what failed (first line), where it was created, its traceback, the fix.
 CHECK_EXCEPTIONS_TASK: Final = (
-    "task {name!r} ({coroutine}){owner} raised {error}, and nothing awaited it or retrieved "
-    "its exception."
+    "task {name!r}{coroutine}{owner} raised {error}, and nothing awaited it or retrieved its "
+    "exception."
 )
 CHECK_EXCEPTIONS_FUTURE: Final = (
     "a future was given the exception {error}{owner}, and nothing awaited it or retrieved it."
 )
 CHECK_EXCEPTIONS_CALLBACK: Final = "callback {callback}{owner} raised {error}."
 CHECK_EXCEPTIONS_AT_CLOSE: Final = (
-    "task {name!r} ({coroutine}){owner} was still running when its event loop closed, and "
-    "raised {error} when it was cancelled."
+    "task {name!r}{coroutine}{owner} was still running when its event loop closed, and raised "
+    "{error} when it was cancelled."
 )
 CHECK_EXCEPTIONS_OTHER: Final = (
     "the event loop's exception handler was given {error}{owner}: {message}"
 )
+#: After a task's name: the function of its coroutine, when known.
+CHECK_EXCEPTIONS_COROUTINE: Final = " ({function})"
 #: After the object that failed: who it belongs to, when not the test.
 CHECK_EXCEPTIONS_OF: Final = " of {owner}"
 #: After the object that failed, when it belongs to no one: the job running then.

@@ -472,7 +472,10 @@ def _expected(pytester: pytest.Pytester, kind: str, debug: bool) -> str:
         return finding(first, *tb, fix=_messages.CHECK_EXCEPTIONS_OTHER_FIX)
     if kind == "kept":
         first = _messages.CHECK_EXCEPTIONS_TASK.format(
-            name="connector", coroutine="connect", owner="", error="KeyError"
+            name="connector",
+            coroutine=_messages.CHECK_EXCEPTIONS_COROUTINE.format(function="connect"),
+            owner="",
+            error="KeyError",
         )
         site = created(
             pytester, file, "connection", 'task = asyncio.create_task(connect(), name="connector")'
@@ -481,7 +484,10 @@ def _expected(pytester: pytest.Pytester, kind: str, debug: bool) -> str:
         return finding(first, *site, *tb, fix=_messages.CHECK_EXCEPTIONS_TASK_FIX)
     if kind == "at close":
         first = _messages.CHECK_EXCEPTIONS_AT_CLOSE.format(
-            name="server", coroutine="serve", owner="", error="KeyError"
+            name="server",
+            coroutine=_messages.CHECK_EXCEPTIONS_COROUTINE.format(function="serve"),
+            owner="",
+            error="KeyError",
         )
         site = created(pytester, file, "test_it", 'asyncio.create_task(serve(), name="server")')
         cancelled = traceback(
@@ -505,7 +511,10 @@ def _expected(pytester: pytest.Pytester, kind: str, debug: bool) -> str:
         owner=_messages.CHECK_WIDE_FIXTURE.format(scope="module", name="connection")
     )
     first = _messages.CHECK_EXCEPTIONS_TASK.format(
-        name="connector", coroutine="connect", owner=owner, error="KeyError"
+        name="connector",
+        coroutine=_messages.CHECK_EXCEPTIONS_COROUTINE.format(function="connect"),
+        owner=owner,
+        error="KeyError",
     )
     if debug:
         site = created(
@@ -941,3 +950,41 @@ def test_the_documented_report_is_what_the_example_prints(pytester: pytest.Pytes
     assert any(lines[index : index + len(expected)] == expected for index in range(len(lines))), (
         result.stdout.str()
     )
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="asyncio.eager_task_factory: 3.12+")
+def test_an_eager_task_that_raised_at_once_is_caught(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_app="""
+        import asyncio
+        import pytest
+        import pytest_asyncio
+
+
+        @pytest_asyncio.fixture
+        async def eager():
+            asyncio.get_running_loop().set_task_factory(asyncio.eager_task_factory)
+            yield
+
+
+        async def connect():
+            raise KeyError("ready")
+
+
+        @pytest.mark.asyncio
+        async def test_it(eager):
+            asyncio.create_task(connect(), name="connector")
+            await asyncio.sleep(0)
+        """
+    )
+    result = pytester.runpytest("--asyncio-checks=task-exceptions")
+    output = result.stdout.str()
+    # The task ended inside create_task(): it no longer knows its coroutine.
+    first = _messages.CHECK_EXCEPTIONS_TASK.format(
+        name="connector", coroutine="", owner="", error="KeyError"
+    )
+    site = created(
+        pytester, "test_app.py", "test_it", 'asyncio.create_task(connect(), name="connector")'
+    )
+    assert "\n".join([f"[task-exceptions] {first}", *site]) in output
+    assert output.count("[task-exceptions]") == 1

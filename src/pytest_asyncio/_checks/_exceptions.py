@@ -226,9 +226,10 @@ def _name(error: BaseException) -> str:
 
 
 def _coroutine(task: asyncio.Task[Any]) -> str:
-    coroutine = task.get_coro()
-    name = getattr(coroutine, "__qualname__", None)
-    return name if isinstance(name, str) else repr(coroutine)
+    """The function of *task*'s coroutine, as a finding names it after the task's name; ""
+    when the task no longer knows its coroutine (an eager task that ended at once)."""
+    name = getattr(task.get_coro(), "__qualname__", None)
+    return _messages.CHECK_EXCEPTIONS_COROUTINE.format(function=name) if name else ""
 
 
 def _callback(handle: object) -> str:
