@@ -10,6 +10,7 @@ The failure diagnosis asks a loop what it is waiting on (``watched_fds``) the sa
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import traceback
 from typing import Any
 
@@ -84,3 +85,25 @@ def watched_fds(loop: asyncio.AbstractEventLoop) -> list[int]:
     if mapping is None:
         return []
     return sorted(fd for fd in mapping if isinstance(fd, int) and fd != own)
+
+
+def exception_unretrieved(future: asyncio.Future[Any]) -> bool:
+    """Whether *future* (or task) is done with an exception that nothing has retrieved yet:
+    nothing awaited it, nor called ``result()`` or ``exception()``. asyncio logs "exception
+    was never retrieved" when it frees a future in that state (``_log_traceback``). False for
+    a cancelled future, and when unknown."""
+    return getattr(future, "_log_traceback", False) is True
+
+
+def context_of(thing: object) -> contextvars.Context | None:
+    """The context a task or a handle runs its code in: ``get_context()`` from Python 3.12
+    on, ``_context`` before."""
+    get_context = getattr(thing, "get_context", None)
+    context = get_context() if callable(get_context) else getattr(thing, "_context", None)
+    return context if isinstance(context, contextvars.Context) else None
+
+
+def callback_of(handle: object) -> object:
+    """The function a ``loop.call_soon()`` (or ``call_later()``) handle calls; None when
+    unknown."""
+    return getattr(handle, "_callback", None)

@@ -285,6 +285,57 @@ CHECKS_FAILED: Final = (
 CHECK_FINDING: Final = "[{check}] {text}"
 #: How a finding names a wider-scoped fixture that caused it.
 CHECK_WIDE_FIXTURE: Final = "{scope}-scoped fixture {name!r}"
+# task-exceptions: what failed (first line), where it was created, its traceback, the fix.
+CHECK_EXCEPTIONS_TASK: Final = (
+    "task {name!r}{coroutine}{owner} raised {error}, and nothing awaited it or retrieved its "
+    "exception."
+)
+CHECK_EXCEPTIONS_FUTURE: Final = (
+    "a future was given the exception {error}{owner}, and nothing awaited it or retrieved it."
+)
+CHECK_EXCEPTIONS_CALLBACK: Final = "callback {callback}{owner} raised {error}."
+CHECK_EXCEPTIONS_AT_CLOSE: Final = (
+    "task {name!r}{coroutine}{owner} was still running when its event loop closed, and raised "
+    "{error} when it was cancelled."
+)
+CHECK_EXCEPTIONS_OTHER: Final = (
+    "the event loop's exception handler was given {error}{owner}: {message}"
+)
+#: After a task's name: the function of its coroutine, when known.
+CHECK_EXCEPTIONS_COROUTINE: Final = " ({function})"
+#: After the object that failed: who it belongs to, when not the test.
+CHECK_EXCEPTIONS_OF: Final = " of {owner}"
+#: After the object that failed, when it belongs to no one: the job running then.
+CHECK_EXCEPTIONS_DURING: Final = " during the {phase} of {owner}"
+CHECK_EXCEPTIONS_CREATED: Final = "  created at {location}"
+#: Where a callback that raised was scheduled (asyncio debug mode only).
+CHECK_EXCEPTIONS_SCHEDULED: Final = "  scheduled at {location}"
+CHECK_EXCEPTIONS_CREATED_BY: Final = "  created by test {nodeid} at {location}"
+CHECK_EXCEPTIONS_CREATED_UNKNOWN: Final = (
+    "  created at a place not known: run with --asyncio-debug to record it"
+)
+CHECK_EXCEPTIONS_TRACEBACK: Final = "  traceback, most recent call last:"
+CHECK_EXCEPTIONS_NO_FRAMES: Final = "    (no frame of your code)"
+CHECK_EXCEPTIONS_CAUSE: Final = "  which was the direct cause of:"
+CHECK_EXCEPTIONS_CONTEXT: Final = "  during whose handling this was raised:"
+CHECK_EXCEPTIONS_TASK_FIX: Final = (
+    "Await the task (or gather it, or start it in a TaskGroup) so that its failure reaches "
+    "your code; if the failure is expected, retrieve it with task.exception()."
+)
+CHECK_EXCEPTIONS_FUTURE_FIX: Final = (
+    "Await the future, or retrieve its exception with future.exception()."
+)
+CHECK_EXCEPTIONS_CALLBACK_FIX: Final = (
+    "Catch the exception in the callback: asyncio only logs what a callback raises, and your "
+    "code never sees it."
+)
+CHECK_EXCEPTIONS_AT_CLOSE_FIX: Final = (
+    "Cancel and await the task before the test or fixture that started it ends, and make "
+    "the code that runs on its cancellation not raise."
+)
+CHECK_EXCEPTIONS_OTHER_FIX: Final = (
+    "Handle the exception where it is raised: asyncio only logs it, and your code never sees it."
+)
 TIMED_OUT: Final = (
     "{what} ran longer than {seconds:g} s (the limit set by {source}) and was cancelled. It "
     "was waiting here, outermost call first:\n{chain}\nIf it needs more time, raise the "

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import os
 import socket
+import sys
 import types
 from collections.abc import Iterator
 
@@ -56,11 +58,63 @@ def test_nothing_to_clean_sees_tasks_and_executors() -> None:
         loop.close()
 
 
+def test_exception_unretrieved_until_something_retrieves_it() -> None:
+    async def fail() -> None:
+        raise KeyError("x")
+
+    async def main() -> list[bool]:
+        seen = []
+        task = asyncio.create_task(fail())
+        seen.append(_aio.exception_unretrieved(task))  # pending
+        await asyncio.sleep(0)
+        seen.append(_aio.exception_unretrieved(task))  # failed, nobody looked
+        task.exception()
+        seen.append(_aio.exception_unretrieved(task))
+        cancelled = asyncio.create_task(asyncio.sleep(1))
+        await asyncio.sleep(0)
+        cancelled.cancel()
+        await asyncio.sleep(0)
+        seen.append(_aio.exception_unretrieved(cancelled))
+        future = asyncio.get_running_loop().create_future()
+        future.set_exception(KeyError("y"))
+        seen.append(_aio.exception_unretrieved(future))
+        future.exception()
+        seen.append(_aio.exception_unretrieved(future))
+        return seen
+
+    assert asyncio.run(main()) == [False, True, False, False, True, False]
+
+
+def test_context_and_callback_of_a_handle_and_a_task() -> None:
+    variable = contextvars.ContextVar[str]("variable")
+
+    def callback() -> None:
+        pass
+
+    async def main() -> None:
+        variable.set("set")
+        handle = asyncio.get_running_loop().call_soon(callback)
+        context = _aio.context_of(handle)
+        assert context is not None
+        assert context.get(variable) == "set"
+        assert _aio.callback_of(handle) is callback
+        task = asyncio.current_task()
+        if sys.version_info >= (3, 12):  # a task's context is hidden before
+            context = _aio.context_of(task)
+            assert context is not None
+            assert context.get(variable) == "set"
+
+    asyncio.run(main())
+
+
 def test_safe_answers_for_objects_without_the_attributes() -> None:
     stranger = types.SimpleNamespace()
     assert not _aio.cancel_pending(stranger)  # type: ignore[arg-type]
     assert not _aio.is_stopping(stranger)  # type: ignore[arg-type]
     assert not _aio.nothing_to_clean(stranger)  # type: ignore[arg-type]
+    assert not _aio.exception_unretrieved(stranger)  # type: ignore[arg-type]
+    assert _aio.context_of(stranger) is None
+    assert _aio.callback_of(stranger) is None
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import sys
+import weakref
 from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import Any, Final, Protocol
@@ -147,6 +148,11 @@ class Checker:
         self.test: Watch | None = None
         self._parts: dict[str, Part] = {}
         self._wide: dict[tuple[str, str], Wide] = {}
+        #: The tasks of wider-scoped fixtures, while they live (a task's context cannot be
+        #: read before Python 3.12): a report names the fixture a failed task belongs to.
+        self.wide_tasks: weakref.WeakKeyDictionary[asyncio.Task[Any], Wide] = (
+            weakref.WeakKeyDictionary()
+        )
         #: Loops whose task factory and exception handler are ours.
         self._loops: dict[asyncio.AbstractEventLoop, _LoopHooks] = {}
 
@@ -240,20 +246,25 @@ class Checker:
             site = creation_site()
             if site is not None:
                 owner.sites[task] = site
+        elif isinstance(owner, Wide):
+            self.wide_tasks[task] = owner
 
     def loop_exception(
         self, loop: asyncio.AbstractEventLoop, context: dict[str, Any], forward: Callable[[], None]
     ) -> None:
         """The loop's exception handler was called with *context*; *forward* calls the
-        handler that was there before ours."""
+        handler that was there before ours. The task-exceptions part takes the calls that are
+        its own (it returns True), the others go on."""
         watch = self.test
         handler = getattr(self._parts.get("task-exceptions"), "loop_exception", None)
         if watch is None or handler is None or "task-exceptions" not in watch.checks:
             forward()
             return
         try:
-            handler(loop, context, watch)
+            taken = handler(loop, context, watch)
         except Exception:  # never lose the report: asyncio's own handler still logs it
+            taken = False
+        if not taken:
             forward()
 
 
