@@ -5,7 +5,9 @@ fixtures are never blamed on a test."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +17,8 @@ from pytest_asyncio._checks import _leaks
 IniWriter = Callable[..., None]  # the type of tests/conftest.py's `ini` fixture
 
 pytestmark = pytest.mark.timeout(60)
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "checks.md"
 
 SCOPES = ["function", "module", "session"]
 
@@ -129,6 +133,54 @@ def test_the_report_in_the_words_a_user_reads(pytester: pytest.Pytester, ini: In
         ],
         consecutive=True,
     )
+
+
+@pytest.mark.parametrize("scope", ["function", "module"])
+def test_a_function_fixture_that_leaks_a_task_fails_the_test(
+    pytester: pytest.Pytester, ini: IniWriter, scope: str
+) -> None:
+    ini(asyncio_checks="task-leaks")
+    pytester.makeconftest(
+        f"""
+        import asyncio
+        import pytest_asyncio
+
+
+        async def beat():
+            while True:
+                await asyncio.sleep(0.01)
+
+
+        @pytest_asyncio.fixture(loop_scope="{scope}")
+        async def heartbeat():
+            asyncio.create_task(beat(), name="heartbeat")
+            yield
+        """
+    )
+    pytester.makepyfile(
+        test_beats=f"""
+        import pytest
+
+        pytestmark = pytest.mark.asyncio(loop_scope="{scope}")
+
+
+        async def test_uses_it(heartbeat):
+            pass
+
+
+        async def test_without_it():
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=2, errors=1)
+    finding = _finding(
+        "heartbeat",
+        "conftest.py:12 in heartbeat",
+        "  conftest.py:7 in beat\n      await asyncio.sleep(0.01)",
+        _messages.CHECK_TASK_LEAKS_CANCELLED,
+    )
+    assert f"{_header('test_beats.py::test_uses_it')}\n\n{finding}\n" in result.stdout.str()
 
 
 @pytest.mark.parametrize(
@@ -379,3 +431,18 @@ def test_warnings_as_errors_change_nothing(pytester: pytest.Pytester, ini: IniWr
     result = pytester.runpytest("-p", "no:randomly", "-W", "error")
     result.assert_outcomes(passed=2, errors=1)
     assert _header("test_leaky.py::test_leaks") in result.stdout.str()
+
+
+def test_the_documented_report_is_what_the_example_prints(
+    pytester: pytest.Pytester, ini: IniWriter
+) -> None:
+    """docs/checks.md, task-leaks: the ``py`` example prints the ``text`` report under it."""
+    text = DOC.read_text()
+    section = text[text.index("## task-leaks") : text.index("## unawaited")]
+    (module,) = re.findall(r"```py\n(.*?)```", section, re.S)
+    (report,) = re.findall(r"```text\n(.*?)```", section, re.S)
+    ini(asyncio_checks="task-leaks")
+    pytester.makepyfile(test_notify=module)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(report.splitlines(), consecutive=True)

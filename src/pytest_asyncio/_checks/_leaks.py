@@ -25,7 +25,7 @@ import contextvars
 import os
 from typing import Any, Final
 
-from pytest_asyncio import _aio, _awaits, _messages
+from pytest_asyncio import _aio, _awaits, _loops, _messages
 from pytest_asyncio._hung import _relative_to
 from pytest_asyncio._realtime import monotonic
 from pytest_asyncio._runner import Job, LoopRunner, Owner, keep_forever
@@ -106,8 +106,6 @@ class _Leaks:
             for task in self._pending(watch, None):
                 by_loop.setdefault(task.get_loop(), []).append(task)
             for loop, tasks in by_loop.items():
-                from pytest_asyncio import _loops
-
                 self._end(_loops.runner_of(self.checker.pytest_config, loop), tasks, watch)
         finally:
             self._drivers.clear()
@@ -130,14 +128,16 @@ class _Leaks:
         if not tasks:
             return
         self._handled.update(tasks)
-        if runner is None or runner.broken is not None:
-            # Not a loop of ours, or one given up on (it keeps its tasks as they are): no
-            # job can wait for them here.
+        if runner is not None and runner.broken is not None:
+            # A loop given up on (see LoopRunner.abandon): its tasks never run again, and
+            # the failure that broke it lists them.
+            return
+        if runner is None:
+            # Not a loop the runners know (any more): no job can wait for them.
             leaks = [_Leak(task) for task in tasks]
             for leak in leaks:
                 leak.describe(watch)
-                if runner is None:
-                    leak.task.cancel()
+                leak.task.cancel()
         else:
             leaks = _run(runner, tasks, watch)
         for leak in leaks:
