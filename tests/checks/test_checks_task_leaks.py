@@ -6,6 +6,7 @@ fixtures are never blamed on a test."""
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -310,7 +311,8 @@ def test_tasks_that_end_in_time_are_no_leaks(
         """
     )
     result = pytester.runpytest("-p", "no:randomly", "-W", "error")
-    result.assert_outcomes(passed=4)
+    skipped = 0 if sys.version_info >= (3, 11) else 2
+    result.assert_outcomes(passed=4 - skipped, skipped=skipped)
 
 
 def test_tasks_of_wider_fixtures_are_never_blamed(

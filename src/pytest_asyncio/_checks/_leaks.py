@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import contextvars
 import os
+import sys
 from typing import Any, Final
 
 from pytest_asyncio import _aio, _awaits, _loops, _messages
@@ -38,6 +39,8 @@ from ._watch import Checker, Watch
 GRACE: Final = 1.0
 #: Turns of the loop a task gets to end by itself before it is judged.
 _TURNS: Final = 3
+#: Tasks count the cancellations asked of them (Python 3.11+).
+_CANCELLING: Final = sys.version_info >= (3, 11)
 
 Task = asyncio.Task[Any]
 
@@ -47,10 +50,10 @@ class _Leak:
 
     __slots__ = ("cancelled", "chain", "created", "name", "outcome", "task")
 
-    def __init__(self, task: Task) -> None:
+    def __init__(self, task: Task, cancelled: bool = False) -> None:
         self.task = task
         #: Cancelled by the test's own code: reported only if it refuses to end.
-        self.cancelled = _aio.cancel_requested(task)
+        self.cancelled = cancelled or _aio.cancel_requested(task)
         self.name = ""
         self.chain = ""
         self.created = ""
@@ -84,17 +87,29 @@ class _Leaks:
         self._drivers: set[Task] = set()
         #: The tasks of the test already dealt with (reported, or waited for).
         self._handled: set[Task] = set()
+        #: The test's tasks seen cancelled by its code at the end of one of its jobs.
+        self._cancelled: set[Task] = set()
 
     def test_started(self, watch: Watch) -> None:
+        self._forget()
+
+    def _forget(self) -> None:
         self._drivers.clear()
         self._handled.clear()
+        self._cancelled.clear()
 
     def job_started(self, runner: LoopRunner, job: Job, watch: Watch) -> None:
         if job.task is not None:
             self._drivers.add(job.task)
 
     def job_finished(self, runner: LoopRunner, job: Job, watch: Watch) -> None:
-        pass
+        # Python 3.10 shows a cancellation only until the task runs again: a fixture's
+        # teardown that cancels a task without awaiting it is seen here, before the next
+        # job lets the task unwind.
+        if not _CANCELLING:
+            for task in watch.tasks:
+                if not task.done() and _aio.cancel_requested(task):
+                    self._cancelled.add(task)
 
     def loop_closing(self, runner: LoopRunner, watch: Watch | None) -> None:
         if watch is not None:
@@ -108,8 +123,7 @@ class _Leaks:
             for loop, tasks in by_loop.items():
                 self._end(_loops.runner_of(self.checker.pytest_config, loop), tasks, watch)
         finally:
-            self._drivers.clear()
-            self._handled.clear()
+            self._forget()
 
     def _pending(self, watch: Watch, loop: asyncio.AbstractEventLoop | None) -> list[Task]:
         """The test's tasks not done yet, on *loop* (None: on any open loop)."""
@@ -139,15 +153,15 @@ class _Leaks:
                 leak.describe(watch)
                 leak.task.cancel()
         else:
-            leaks = _run(runner, tasks, watch)
+            leaks = _run(runner, tasks, watch, self._cancelled)
         for leak in leaks:
             if leak.name:
                 watch.add(TASK_LEAKS, leak.text())
 
 
-def _run(runner: LoopRunner, tasks: list[Task], watch: Watch) -> list[_Leak]:
+def _run(runner: LoopRunner, tasks: list[Task], watch: Watch, cancelled: set[Task]) -> list[_Leak]:
     """Run :func:`_settle` on *runner*; the leaks it found."""
-    leaks = [_Leak(task) for task in tasks]
+    leaks = [_Leak(task, task in cancelled) for task in tasks]
     owner = Owner("loop", watch.nodeid)
     with contextlib.suppress(Exception):  # the loop cannot run: leave the tasks as they are
         runner.run(_settle(runner, leaks, watch), contextvars.Context(), owner=owner)
