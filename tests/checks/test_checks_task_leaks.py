@@ -448,3 +448,99 @@ def test_the_documented_report_is_what_the_example_prints(
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(report.splitlines(), consecutive=True)
+
+
+def test_a_task_that_ignores_being_closed_gives_up_its_loop(
+    pytester: pytest.Pytester, ini: IniWriter
+) -> None:
+    """It catches GeneratorExit too: nothing ends it, so nothing more runs on its loop (else
+    it would run on into the next tests, and closing the loop would wait for it forever)."""
+    ini(asyncio_checks="task-leaks")
+    pytester.makepyfile(
+        test_hostile="""
+        import asyncio
+        import pytest
+
+        pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+        async def hostile():
+            while True:
+                try:
+                    await asyncio.sleep(0.1)
+                except BaseException:
+                    pass
+
+
+        async def test_leaks():
+            asyncio.create_task(hostile(), name="hostile")
+
+
+        async def test_after():
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:randomly", timeout=60)
+    result.assert_outcomes(passed=1, failed=1, errors=1)
+    loop = "module-scoped event loop of test_hostile.py"
+    finding = _finding(
+        "hostile",
+        "test_hostile.py:16 in test_leaks",
+        "  test_hostile.py:10 in hostile\n      await asyncio.sleep(0.1)",
+        _messages.CHECK_TASK_LEAKS_KEPT.format(grace=_leaks.GRACE, loop=loop),
+    )
+    output = result.stdout.str()
+    assert f"{_header('test_hostile.py::test_leaks')}\n\n{finding}\n" in output
+    culprit = _messages.CHECK_TASK_LEAKS_CULPRIT.format(
+        name="hostile", nodeid="test_hostile.py::test_leaks"
+    )
+    broken = _messages.LOOP_BROKEN.format(
+        what="test test_hostile.py::test_after", loop=loop, culprit=culprit
+    )
+    assert broken in output
+
+
+def test_a_task_that_a_leak_starts_as_it_ends_is_a_leak_too(
+    pytester: pytest.Pytester, ini: IniWriter
+) -> None:
+    ini(asyncio_checks="task-leaks")
+    pytester.makepyfile(
+        test_spawn="""
+        import asyncio
+        import pytest
+
+        pytestmark = pytest.mark.asyncio(loop_scope="module")
+        HIT = []
+
+
+        async def later():
+            await asyncio.sleep(0.2)
+            HIT.append("the spawned task ran on")
+
+
+        async def spawner():
+            try:
+                await asyncio.sleep(3600)
+            finally:
+                asyncio.create_task(later(), name="spawned")
+
+
+        async def test_leaks():
+            asyncio.create_task(spawner(), name="spawner")
+
+
+        async def test_next():
+            await asyncio.sleep(0.4)
+            assert not HIT
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=2, errors=1)
+    spawned = _finding(
+        "spawned",
+        "test_spawn.py:17 in spawner",
+        "  test_spawn.py:9 in later\n      await asyncio.sleep(0.2)",
+        _messages.CHECK_TASK_LEAKS_CANCELLED,
+    )
+    assert _header("test_spawn.py::test_leaks", count=2) in result.stdout.str()
+    assert f"\n\n{spawned}\n" in result.stdout.str()

@@ -39,6 +39,8 @@ from ._watch import Checker, Watch
 GRACE: Final = 1.0
 #: Turns of the loop a task gets to end by itself before it is judged.
 _TURNS: Final = 3
+#: Rounds of judging: a leak's cleanup may start new tasks (they are the test's too).
+_ROUNDS: Final = 3
 #: Tasks count the cancellations asked of them (Python 3.11+).
 _CANCELLING: Final = sys.version_info >= (3, 11)
 
@@ -112,16 +114,24 @@ class _Leaks:
                     self._cancelled.add(task)
 
     def loop_closing(self, runner: LoopRunner, watch: Watch | None) -> None:
-        if watch is not None:
-            self._end(runner, self._pending(watch, runner.loop), watch)
+        if watch is None:
+            return
+        for _ in range(_ROUNDS):
+            tasks = self._pending(watch, runner.loop)
+            if not tasks:
+                break
+            self._end(runner, tasks, watch)
 
     def test_finished(self, watch: Watch) -> None:
         try:
-            by_loop: dict[asyncio.AbstractEventLoop, list[Task]] = {}
-            for task in self._pending(watch, None):
-                by_loop.setdefault(task.get_loop(), []).append(task)
-            for loop, tasks in by_loop.items():
-                self._end(_loops.runner_of(self.checker.pytest_config, loop), tasks, watch)
+            for _ in range(_ROUNDS):
+                by_loop: dict[asyncio.AbstractEventLoop, list[Task]] = {}
+                for task in self._pending(watch, None):
+                    by_loop.setdefault(task.get_loop(), []).append(task)
+                if not by_loop:
+                    break
+                for loop, tasks in by_loop.items():
+                    self._end(_loops.runner_of(self.checker.pytest_config, loop), tasks, watch)
         finally:
             self._forget()
 
