@@ -42,6 +42,22 @@ def cancel_pending(task: asyncio.Task[object]) -> bool:
     return bool(getattr(task, "_must_cancel", False))
 
 
+def cancel_requested(task: asyncio.Task[Any]) -> bool:
+    """Whether ``task.cancel()`` was called on *task*, which has not ended yet.
+
+    On 3.11+ ``Task.cancelling()`` counts the requests (less those withdrawn with
+    ``uncancel()``). 3.10 keeps no count: a request is seen until the task runs again, in
+    ``_must_cancel`` (no future to cancel, or it could not be cancelled) or as the cancelled
+    future the task waits on."""
+    cancelling = getattr(task, "cancelling", None)
+    if cancelling is not None:
+        return bool(cancelling())
+    if cancel_pending(task):
+        return True
+    future = waiter(task)
+    return future is not None and future.cancelled()
+
+
 def is_stopping(loop: asyncio.AbstractEventLoop) -> bool:
     """Whether ``loop.stop()`` was called and the loop has not stopped yet.
 

@@ -336,6 +336,36 @@ CHECK_EXCEPTIONS_AT_CLOSE_FIX: Final = (
 CHECK_EXCEPTIONS_OTHER_FIX: Final = (
     "Handle the exception where it is raised: asyncio only logs it, and your code never sees it."
 )
+#: A task the test started and left pending (task-leaks); {outcome} is one of the three below.
+CHECK_TASK_LEAKS: Final = (
+    "task {name!r}{created} was still pending when the test and its function-scoped fixtures "
+    "were done. It was waiting here, outermost call first:\n{chain}\n{outcome}"
+)
+CHECK_TASK_LEAKS_CREATED: Final = " (created at {location})"
+_AWAIT_TASKS: Final = (
+    "Await every task the test starts before it ends (asyncio.TaskGroup does), or cancel and "
+    "await it in the teardown of the fixture that starts it; a task that must outlive the "
+    "test belongs to a fixture of wider scope."
+)
+CHECK_TASK_LEAKS_CANCELLED: Final = (
+    "It was cancelled, so that it cannot run into the tests after this one. " + _AWAIT_TASKS
+)
+CHECK_TASK_LEAKS_REFUSED: Final = (
+    "It was cancelled, and refused to end: {grace:g} s later it was still running, having "
+    "caught the CancelledError, so it was closed by force. " + _AWAIT_TASKS + " Let "
+    "CancelledError propagate: re-raise it after your cleanup instead of catching it and "
+    "going on."
+)
+CHECK_TASK_LEAKS_KEPT: Final = (
+    "It was cancelled, and refused to end: {grace:g} s later it was still running, having "
+    "caught the CancelledError. Closing it did not end it either (it caught GeneratorExit "
+    "too), so its {loop} was abandoned: nothing more runs on that loop, and the fixture "
+    "teardowns and later tests that need it fail. " + _AWAIT_TASKS + " Let CancelledError "
+    "and GeneratorExit propagate: re-raise them after your cleanup instead of catching them "
+    "and going on."
+)
+#: How LOOP_BROKEN names a leaked task that would not end.
+CHECK_TASK_LEAKS_CULPRIT: Final = "task {name!r} left pending by test {nodeid}"
 TIMED_OUT: Final = (
     "{what} ran longer than {seconds:g} s (the limit set by {source}) and was cancelled. It "
     "was waiting here, outermost call first:\n{chain}\nIf it needs more time, raise the "

@@ -115,6 +115,7 @@ def test_safe_answers_for_objects_without_the_attributes() -> None:
     assert not _aio.exception_unretrieved(stranger)  # type: ignore[arg-type]
     assert _aio.context_of(stranger) is None
     assert _aio.callback_of(stranger) is None
+    assert not _aio.cancel_requested(stranger)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -171,3 +172,35 @@ def test_a_loop_without_a_selector_watches_nothing() -> None:
             return False
 
     assert _aio.watched_fds(Opaque()) == []  # type: ignore[abstract]  # a stub is enough
+
+
+def test_cancel_requested_sees_a_request_until_the_task_ends() -> None:
+    async def cleanup(started: asyncio.Event, cleaning: asyncio.Event) -> None:
+        try:
+            started.set()
+            await asyncio.sleep(3600)
+        finally:
+            cleaning.set()
+            await asyncio.sleep(0.01)
+
+    async def main() -> list[bool]:
+        started, cleaning = asyncio.Event(), asyncio.Event()
+        task = asyncio.create_task(cleanup(started, cleaning))
+        await started.wait()
+        seen = [_aio.cancel_requested(task)]
+        task.cancel()
+        seen.append(_aio.cancel_requested(task))  # waiting on a future it cancelled
+        await cleaning.wait()
+        if sys.version_info >= (3, 11):  # 3.10 forgets it once the task has seen it
+            seen.append(_aio.cancel_requested(task))
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        unstarted = asyncio.create_task(asyncio.sleep(0))
+        unstarted.cancel()
+        seen.append(_aio.cancel_requested(unstarted))  # no future yet: _must_cancel
+        with contextlib.suppress(asyncio.CancelledError):
+            await unstarted
+        return seen
+
+    expected = [False, True, True, True] if sys.version_info >= (3, 11) else [False, True, True]
+    assert asyncio.run(main()) == expected
