@@ -287,6 +287,12 @@ CHECK_UNAWAITED: Final = (
     "{site}\n"
     "Await it, or wrap it in asyncio.create_task(...) to run it in the background."
 )
+CHECK_UNAWAITED_DROPPED: Final = (
+    "coroutine {name!r} was created and never awaited{owner}{times}; it was made inside a "
+    "library called from your code, and dropped here:\n"
+    "{site}\n"
+    "Await it, or wrap it in asyncio.create_task(...) to run it in the background."
+)
 CHECK_UNAWAITED_BY_ASYNCIO: Final = (
     "coroutine {name!r} was created and never awaited{owner}{times}: asyncio called the async "
     "function {name} (defined at {defined}) as a plain callback (loop.call_soon, call_later, "

@@ -156,6 +156,7 @@ def test_caught_in_fixtures_bodies_and_tasks(
 
 NOT_FINDINGS = """
 import asyncio
+import sys
 import pytest
 from unittest import mock
 
@@ -183,12 +184,13 @@ async def test_closed_explicitly():
 
 
 async def test_handed_to_asyncio():
-    async with asyncio.TaskGroup() as group:
-        group.create_task(fetch(4))
+    if sys.version_info >= (3, 11):
+        async with asyncio.TaskGroup() as group:
+            group.create_task(fetch(4))
+        async with asyncio.timeout(5):
+            await asyncio.shield(fetch(8))
     await asyncio.gather(fetch(5), fetch(6))
     await asyncio.wait_for(fetch(7), timeout=5)
-    async with asyncio.timeout(5):
-        await asyncio.shield(fetch(8))
     await asyncio.get_running_loop().run_in_executor(None, sum, [1, 2])
     await asyncio.to_thread(sum, [1, 2])
     task = asyncio.create_task(fetch(9))
@@ -232,7 +234,6 @@ async def test_server_and_client(client):
 """
 
 
-@pytest.mark.skipif(sys.version_info < (3, 11), reason="TaskGroup and timeout: Python 3.11+")
 @pytest.mark.parametrize("debug", [False, True], ids=["", "asyncio-debug"])
 def test_awaited_closed_or_handed_to_asyncio_is_not_a_finding(
     pytester: pytest.Pytester, ini: IniWriter, debug: bool
@@ -454,6 +455,31 @@ def test_an_async_function_given_to_asyncio_as_a_callback(
         name="refresh", owner="", times="", defined="test_callback.py:4"
     )
     assert found("test_callback.py::test_schedules", "body", text) in result.stdout.str()
+
+
+def test_a_coroutine_made_deep_in_a_library_is_shown_where_it_was_dropped(
+    pytester: pytest.Pytester, ini: IniWriter
+) -> None:
+    ini(asyncio_mode="auto", asyncio_checks="unawaited")
+    pytester.makepyfile(
+        test_mocked="""
+        from unittest import mock
+
+
+        async def test_calls_the_client():
+            client = mock.AsyncMock(return_value=1)
+            client()
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    text = _messages.CHECK_UNAWAITED_DROPPED.format(
+        name="AsyncMockMixin._execute_mock_call",
+        owner="",
+        times="",
+        site="  test_mocked.py:6 in test_calls_the_client\n      client()",
+    )
+    assert found("test_mocked.py::test_calls_the_client", "body", text) in result.stdout.str()
 
 
 def test_w_error_changes_nothing(pytester: pytest.Pytester, ini: IniWriter) -> None:

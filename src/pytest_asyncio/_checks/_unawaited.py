@@ -24,6 +24,7 @@ import os
 import sys
 import sysconfig
 from collections.abc import Callable
+from types import FrameType
 from typing import Any, Final
 
 from pytest_asyncio import _aio, _awaits, _messages
@@ -32,10 +33,13 @@ from pytest_asyncio._awaits import Step
 from . import UNAWAITED
 from ._watch import OWNER, Checker, Finding, Watch, Wide
 
-#: Frames of the creating stack kept on each coroutine: enough to get past the frames of a
-#: wrapper the standard library puts between the user's call and the coroutine
-#: (``unittest.mock.AsyncMock`` takes two), no more: each frame costs on every creation.
-DEPTH: Final = 4
+#: Frames of the creating stack kept on each coroutine: the creator and one wrapper above it
+#: (a decorator). Each frame costs on every creation, more so the deeper ones (asyncio's
+#: ``_run_once`` is a long function whose line number takes long to find): 2 frames cost about
+#: 0.3-0.5 us per coroutine, 4 frames 1-3 us (see docs/checks.md). A coroutine made deeper
+#: inside a library (``unittest.mock.AsyncMock`` takes three frames) is shown at the user's
+#: line that dropped it instead.
+DEPTH: Final = 2
 
 
 def _directory(module_file: str | None) -> str:
@@ -45,11 +49,8 @@ def _directory(module_file: str | None) -> str:
 def _library_dirs() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The directories whose frames are not the user's, and those inside them that are
     (third-party packages installed into the standard library's directory)."""
-    import _pytest
-    import pluggy
-
     paths = sysconfig.get_paths()
-    hidden = {_directory(_pytest.__file__), _directory(pluggy.__file__)}
+    hidden = set(_MACHINERY_DIRS)
     for key in ("stdlib", "platstdlib"):
         if paths.get(key):
             hidden.add(paths[key].rstrip(os.sep) + os.sep)
@@ -59,6 +60,12 @@ def _library_dirs() -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 _ASYNCIO_DIR: Final = _directory(sys.modules["asyncio"].__file__)
 _PLUGIN_DIR: Final = _directory(_aio.__file__)
+#: Code that runs tests: a coroutine it made is its own, never a finding.
+_MACHINERY_DIRS: Final = (
+    _PLUGIN_DIR,
+    _directory(sys.modules["_pytest"].__file__),
+    _directory(sys.modules["pluggy"].__file__),
+)
 _LIBRARY_DIRS, _PACKAGE_DIRS = _library_dirs()
 
 
@@ -80,6 +87,25 @@ def creator(origin: tuple[tuple[str, int, str], ...]) -> Step | None:
             line = linecache.getline(filename, lineno).strip()
             return Step(function, filename, lineno, line)
     return None
+
+
+def dropper() -> Step | None:
+    """The innermost frame of the user's code running now: where a coroutine being freed
+    now was dropped."""
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        code = frame.f_code
+        if _users(code.co_filename) and "__tracebackhide__" not in code.co_varnames:
+            lineno = frame.f_lineno or code.co_firstlineno
+            line = linecache.getline(code.co_filename, lineno, frame.f_globals).strip()
+            return Step(getattr(code, "co_qualname", code.co_name), code.co_filename, lineno, line)
+        frame = frame.f_back
+    return None
+
+
+def by_machinery(origin: tuple[tuple[str, int, str], ...]) -> bool:
+    """Whether pytest, pluggy or this plugin made the coroutine *origin* belongs to."""
+    return any(filename.startswith(_MACHINERY_DIRS) for filename, _, _ in origin)
 
 
 def by_asyncio(coro: Any, origin: tuple[tuple[str, int, str], ...]) -> bool:
@@ -158,18 +184,21 @@ class _Unawaited:
         fields = {"name": coro.__qualname__, "owner": "", "times": ""}
         if isinstance(owner, Wide):
             fields["owner"] = _messages.CHECK_UNAWAITED_OWNER.format(owner=owner.label)
+        template = _messages.CHECK_UNAWAITED
         site = creator(origin)
-        if site is not None:
-            key: tuple[object, ...] = (fields["name"], site.filename, site.lineno)
-            template = _messages.CHECK_UNAWAITED
-            fields["site"] = "\n".join(_awaits.render([site], self.relative))
-        elif by_asyncio(coro, origin):
+        if site is None and by_asyncio(coro, origin):
             code = coro.cr_code
-            key = (fields["name"], code)
+            key: tuple[object, ...] = (fields["name"], code)
             template = _messages.CHECK_UNAWAITED_BY_ASYNCIO
             fields["defined"] = f"{self.relative(code.co_filename)}:{code.co_firstlineno}"
-        else:
-            return False  # created by pytest or this plugin: not the user's doing
+            self._add(watch, (*key, watch.phase), template, fields)
+            return True
+        if site is None and not by_machinery(origin):  # made deeper inside a library
+            site, template = dropper(), _messages.CHECK_UNAWAITED_DROPPED
+        if site is None:
+            return False  # made by pytest or this plugin: not the user's doing
+        key = (fields["name"], site.filename, site.lineno)
+        fields["site"] = "\n".join(_awaits.render([site], self.relative))
         self._add(watch, (*key, watch.phase), template, fields)
         return True
 
