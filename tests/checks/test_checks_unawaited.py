@@ -3,9 +3,11 @@ the coroutine and the user's line that created it."""
 
 from __future__ import annotations
 
+import re
 import sys
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -518,3 +520,15 @@ def test_python_is_left_as_it_was_after_the_run(pytester: pytest.Pytester, ini: 
     assert sys.get_coroutine_origin_tracking_depth() == depth
     assert _aio.unawaited_hook() is hook
     assert hook is warnings._warn_unawaited_coroutine  # type: ignore[attr-defined]
+
+
+def test_the_documented_report_is_what_the_example_prints(pytester: pytest.Pytester) -> None:
+    """docs/checks.md, section unawaited: its ``py`` example prints its ``text`` report."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "checks.md").read_text()
+    section = text[text.index("## unawaited") : text.index("## blocking")]
+    (module,) = re.findall(r"```py\n(.*?)```", section, re.S)
+    (report,) = re.findall(r"```text\n(.*?)```", section, re.S)
+    pytester.makepyfile(test_orders=module)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--asyncio-checks=unawaited")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(report.splitlines(), consecutive=True)
