@@ -532,3 +532,25 @@ def test_the_documented_report_is_what_the_example_prints(pytester: pytest.Pytes
     result = pytester.runpytest("-p", "no:cacheprovider", "--asyncio-checks=unawaited")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(report.splitlines(), consecutive=True)
+
+
+def test_a_coroutine_made_and_dropped_by_pytest_is_not_a_finding(
+    pytester: pytest.Pytester, ini: IniWriter
+) -> None:
+    ini(asyncio_mode="auto", asyncio_checks="unawaited")
+    pytester.makepyfile(
+        test_finalizer="""
+        async def cleanup():
+            pass
+
+
+        def test_registers(request):
+            request.addfinalizer(cleanup)
+        """
+    )
+    result = pytester.runpytest()
+    # pytest calls the finalizer and drops what it returns: Python's warning, as without
+    # the check, not a finding that points into pytest.
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*RuntimeWarning: coroutine 'cleanup' was never awaited"])
+    assert "[unawaited]" not in result.stdout.str()
