@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import traceback
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Final
 
 
 def waiter(task: asyncio.Task[Any]) -> asyncio.Future[Any] | None:
@@ -123,3 +124,59 @@ def callback_of(handle: object) -> object:
     """The function a ``loop.call_soon()`` (or ``call_later()``) handle calls; None when
     unknown."""
     return getattr(handle, "_callback", None)
+# --- never-awaited coroutines ---------------------------------------------------------------
+# When a coroutine that never started is freed, CPython (3.10 - 3.14, Python/_warnings.c,
+# _PyErr_WarnUnawaitedCoroutine) looks up ``_warn_unawaited_coroutine`` on the ``warnings``
+# module at that moment and calls it with the coroutine; a call that returns counts as warned.
+# That lookup is the one way to be handed the coroutine itself: the unawaited check puts its
+# own function there while a test needs it.
+_UNAWAITED_HOOK: Final = "_warn_unawaited_coroutine"
+
+
+def unawaited_hook() -> Callable[[Any], object] | None:
+    """What CPython calls with a coroutine freed before it started (None if it is missing)."""
+    import warnings
+
+    hook = getattr(warnings, _UNAWAITED_HOOK, None)
+    return hook if callable(hook) else None
+
+
+def set_unawaited_hook(hook: Callable[[Any], object] | None) -> None:
+    """Make *hook* what CPython calls with a coroutine freed before it started."""
+    import warnings
+
+    if hook is None:
+        if hasattr(warnings, _UNAWAITED_HOOK):
+            delattr(warnings, _UNAWAITED_HOOK)
+    else:
+        setattr(warnings, _UNAWAITED_HOOK, hook)
+
+
+def is_stdlib_unawaited_hook(hook: object) -> bool:
+    """Whether *hook* is Python's own (``warnings._warn_unawaited_coroutine``), whatever
+    module of the warnings package defines it (``_py_warnings`` on 3.14)."""
+    return getattr(hook, "__name__", None) == _UNAWAITED_HOOK and getattr(
+        hook, "__module__", None
+    ) in ("warnings", "_py_warnings")
+
+
+def warn_unawaited(coro: Any, skip: int) -> None:
+    """Give the RuntimeWarning Python's own hook gives for *coro*, freed before it started:
+    the same text and category, at the line running when it was freed, *skip* frames (ours)
+    above the caller. Python's hook warns at its caller; called from ours, it would point at
+    our frame instead."""
+    import linecache
+    import warnings
+
+    lines = [f"coroutine '{coro.__qualname__}' was never awaited\n"]
+    origin = getattr(coro, "cr_origin", None)
+    if origin is not None:
+        lines.append("Coroutine created at (most recent call last)\n")
+        lines += traceback.format_list(
+            [
+                (name, lineno, function, linecache.getline(name, lineno))
+                for name, lineno, function in reversed(origin)
+            ]
+        )
+    text = "".join(lines).rstrip("\n")
+    warnings.warn(text, category=RuntimeWarning, stacklevel=skip + 2, source=coro)

@@ -366,6 +366,28 @@ CHECK_TASK_LEAKS_KEPT: Final = (
 )
 #: How LOOP_BROKEN names a leaked task that would not end.
 CHECK_TASK_LEAKS_CULPRIT: Final = "task {name!r} left pending by test {nodeid}"
+CHECK_UNAWAITED: Final = (
+    "coroutine {name!r} was created and never awaited{owner}{times}; it was created here:\n"
+    "{site}\n"
+    "Await it, or wrap it in asyncio.create_task(...) to run it in the background."
+)
+CHECK_UNAWAITED_DROPPED: Final = (
+    "coroutine {name!r} was created and never awaited{owner}{times}; it was made inside a "
+    "library called from your code, and dropped here:\n"
+    "{site}\n"
+    "Await it, or wrap it in asyncio.create_task(...) to run it in the background."
+)
+CHECK_UNAWAITED_BY_ASYNCIO: Final = (
+    "coroutine {name!r} was created and never awaited{owner}{times}: asyncio called the async "
+    "function {name} (defined at {defined}) as a plain callback (loop.call_soon, call_later, "
+    "add_done_callback, add_signal_handler, ...) and dropped the coroutine it returned.\n"
+    "Give asyncio a plain function that wraps it in asyncio.create_task(...), e.g. "
+    "lambda: asyncio.create_task({name}(...))."
+)
+#: How CHECK_UNAWAITED names a wider-scoped fixture in whose job the coroutine was dropped.
+CHECK_UNAWAITED_OWNER: Final = " in {owner}"
+#: How CHECK_UNAWAITED counts the same coroutine dropped again from the same line.
+CHECK_UNAWAITED_TIMES: Final = " ({count} times)"
 TIMED_OUT: Final = (
     "{what} ran longer than {seconds:g} s (the limit set by {source}) and was cancelled. It "
     "was waiting here, outermost call first:\n{chain}\nIf it needs more time, raise the "

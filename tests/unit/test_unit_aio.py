@@ -10,6 +10,7 @@ import os
 import socket
 import sys
 import types
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -204,3 +205,60 @@ def test_cancel_requested_sees_a_request_until_the_task_ends() -> None:
 
     expected = [False, True, True, True] if sys.version_info >= (3, 11) else [False, True, True]
     assert asyncio.run(main()) == expected
+async def _never_awaited() -> None:
+    pass
+
+
+def _drop(made: list[object]) -> None:
+    made.append(_never_awaited())
+    made.clear()  # the coroutine is freed here, before it ever ran
+
+
+def test_python_hands_a_coroutine_freed_unstarted_to_the_unawaited_hook() -> None:
+    original = _aio.unawaited_hook()
+    assert _aio.is_stdlib_unawaited_hook(original)
+    handed: list[tuple[str, object]] = []
+    _aio.set_unawaited_hook(lambda coro: handed.append((coro.__qualname__, coro.cr_origin)))
+    depth = sys.get_coroutine_origin_tracking_depth()
+    sys.set_coroutine_origin_tracking_depth(1)
+    try:
+        _drop([])
+        closed = _never_awaited()
+        closed.close()  # closed or started coroutines are not handed over
+        del closed
+    finally:
+        sys.set_coroutine_origin_tracking_depth(depth)
+        _aio.set_unawaited_hook(original)
+    assert _aio.unawaited_hook() is original
+    line = _drop.__code__.co_firstlineno + 1
+    assert handed == [("_never_awaited", ((__file__, line, "_drop"),))]
+
+
+def test_warn_unawaited_warns_as_pythons_own_hook_does() -> None:
+    def through_ours(coro: object) -> None:
+        _aio.warn_unawaited(coro, skip=1)  # this frame is ours
+
+    warned = []
+    original = _aio.unawaited_hook()
+    depth = sys.get_coroutine_origin_tracking_depth()
+    sys.set_coroutine_origin_tracking_depth(2)
+    try:
+        for hook in (original, through_ours):
+            _aio.set_unawaited_hook(hook)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                _drop([])
+            warned.append([(w.category, str(w.message), w.filename, w.lineno) for w in caught])
+    finally:
+        sys.set_coroutine_origin_tracking_depth(depth)
+        _aio.set_unawaited_hook(original)
+    assert warned[0] == warned[1]
+    [(category, message, filename, lineno)] = warned[0]
+    assert category is RuntimeWarning
+    assert message.startswith("coroutine '_never_awaited' was never awaited\nCoroutine created at")
+    assert (filename, lineno) == (__file__, _drop.__code__.co_firstlineno + 2)
+
+
+def test_only_pythons_own_hook_is_taken_for_it() -> None:
+    assert not _aio.is_stdlib_unawaited_hook(lambda coro: None)
+    assert not _aio.is_stdlib_unawaited_hook(None)
