@@ -216,4 +216,4 @@ def test_job_owner_start_time_task_name_and_instruments() -> None:
         assert recorder.calls[-1] == ("finished", "teardown of async fixture 'db'", True)
     finally:
         runner.close()
-    assert recorder.calls[-1] == ("closing", None, False)
+    assert recorder.calls[-1:] == [("closing", None, False)]
