@@ -31,7 +31,6 @@ import asyncio
 import functools
 import os
 import threading
-import time
 from typing import Any, Final
 
 from pytest_asyncio import _aio, _awaits, _blocked, _debuggers, _hung, _messages
@@ -225,13 +224,17 @@ class Blocking:
         step = self.running
         if step is None:
             return self.period
-        late = monotonic() - step[0] - self.threshold
-        if late < 0:
-            return -late
-        if not WATCHDOG.paused:  # at pytest's debugger prompt: that time does not count
-            with self.lock:
-                if self.running is step:
-                    self._sample(step, late + self.threshold)
+        elapsed = monotonic() - step[0]
+        if elapsed < self.threshold:
+            return self.threshold - elapsed
+        if WATCHDOG.paused:  # at pytest's debugger prompt: that time does not count
+            return self.period
+        elapsed -= WATCHDOG.paused_since(step[2])
+        if elapsed < self.threshold:
+            return self.threshold - elapsed
+        with self.lock:
+            if self.running is step:
+                self._sample(step, elapsed)
         return self.period
 
     def _sample(self, step: _Step, after: float) -> None:
@@ -301,17 +304,17 @@ class _Sampler:
 
     def _run(self) -> None:
         while True:
+            # Cleared before the look: a follow() after it wakes the wait below at once.
+            self._wake.clear()
             part = self._part
             if part is None:
-                self._wake.clear()
-                if self._part is None:  # follow() may have run since the first look
-                    self._wake.wait()
+                self._wake.wait()
                 continue
             try:
                 delay = part.poll()
             except Exception:  # pragma: no cover - a bug of ours must not end the thread
                 delay = _PERIOD
-            time.sleep(delay)
+            self._wake.wait(delay)
 
 
 SAMPLER: Final = _Sampler()
