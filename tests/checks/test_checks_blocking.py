@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import signal
+import sys
 
 import pytest
 
@@ -145,7 +146,9 @@ def test_a_blocking_callback_is_named_with_its_line(pytester: pytest.Pytester) -
         f"test_later.<locals>.on_ready() at test_callback.py:{_line(CALLBACK, 'def on_ready')}"
     )
     what = _messages.CHECK_BLOCKING_CALLBACK.format(callback=callback, of="")
-    stack = _stack("test_callback", CALLBACK, ("test_later.<locals>.on_ready", "time.sleep(1.0)"))
+    # A frame's qualified name is known from Python 3.11 (code.co_qualname).
+    frame = "test_later.<locals>.on_ready" if sys.version_info >= (3, 11) else "on_ready"
+    stack = _stack("test_callback", CALLBACK, (frame, "time.sleep(1.0)"))
     result.stdout.re_match_lines(
         _lines(_header("test_callback.py::test_later", "body") + "\n\n" + _finding(what, stack)),
         consecutive=True,

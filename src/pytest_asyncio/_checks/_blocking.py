@@ -125,15 +125,13 @@ class Blocking:
 
     def _stop(self) -> None:
         """Watch no loop: put Handle._run back (unless someone wrapped ours since: ours then
-        lets every step through), and let the sampler sleep."""
+        lets every step through)."""
         self._outer.clear()
         self.runner = self.loop = None
         self.running = None
         installed, self._installed = self._installed, None
-        if installed is not None:
-            SAMPLER.follow(None, unless=self)
-            if _aio.handle_run() is installed and self._original is not None:
-                _aio.set_handle_run(self._original)
+        if installed is not None and _aio.handle_run() is installed and self._original:
+            _aio.set_handle_run(self._original)
         with self.lock:
             self.sample = self.excused = None
 
@@ -278,7 +276,7 @@ def _timed(part: Blocking, original: _aio.HandleRun) -> _aio.HandleRun:
 
 class _Sampler:
     """The thread that samples the stack of a step past the threshold: one per process,
-    started on first use, asleep while no job is watched."""
+    started when the check first runs, for the part of the session's check."""
 
     def __init__(self) -> None:
         self._part: Blocking | None = None
@@ -286,14 +284,13 @@ class _Sampler:
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
 
-    def follow(self, part: Blocking | None, unless: Blocking | None = None) -> None:
-        """Follow *part*'s loop from now on (None: none). With *unless*, only if that part
-        is the one followed now."""
-        if unless is not None and self._part is not unless:
+    def follow(self, part: Blocking) -> None:
+        """Follow *part*'s loop from now on. Between its jobs the thread finds no step
+        running, and looks again ``period`` later: waking it at every job would cost each
+        job a switch of threads."""
+        if self._part is part:
             return
         self._part = part
-        if part is None:
-            return
         with self._start:
             if self._thread is None:
                 self._thread = threading.Thread(
@@ -307,7 +304,7 @@ class _Sampler:
             # Cleared before the look: a follow() after it wakes the wait below at once.
             self._wake.clear()
             part = self._part
-            if part is None:
+            if part is None:  # pragma: no cover - follow() starts the thread with a part
                 self._wake.wait()
                 continue
             try:
