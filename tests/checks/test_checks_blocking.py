@@ -521,3 +521,69 @@ def test_time_at_the_debugger_prompt_does_not_count(pytester: pytest.Pytester) -
             re.escape("      time.sleep(1.0)"),
         ]
     )
+
+
+REALISTIC = """
+import asyncio
+import sys
+import time
+
+import pytest
+import pytest_asyncio
+
+
+async def echo(reader, writer):
+    while data := await reader.read(100):
+        writer.write(data)
+        await writer.drain()
+    writer.close()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def server():
+    server = await asyncio.start_server(echo, "127.0.0.1", 0)
+    async with server:
+        yield server.sockets[0].getsockname()[:2]
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def client(server):
+    reader, writer = await asyncio.open_connection(*server)
+    yield reader, writer
+    writer.close()
+    await writer.wait_closed()
+
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest.mark.parametrize("n", range(3))
+async def test_echo(client, n):
+    reader, writer = client
+    writer.write(b"ping %d" % n)
+    await writer.drain()
+    assert await asyncio.wait_for(reader.read(100), 5) == b"ping %d" % n
+
+
+async def test_executor_and_threads():
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, time.sleep, 0.3)
+    await asyncio.to_thread(time.sleep, 0.3)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="TaskGroup and timeout: 3.11+")
+async def test_task_group_and_timeout():
+    async with asyncio.timeout(5):
+        async with asyncio.TaskGroup() as group:
+            for _ in range(20):
+                group.create_task(asyncio.sleep(0.01))
+"""
+
+
+def test_a_clean_suite_has_no_findings(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nasyncio_checks = blocking\nasyncio_blocking_threshold = 0.2\n")
+    pytester.makepyfile(test_clean=REALISTIC)
+    result = pytester.runpytest("-p", "no:randomly")
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("failed", 0) == outcomes.get("errors", 0) == 0, result.stdout.str()
+    assert outcomes["passed"] >= 4
