@@ -180,3 +180,40 @@ def warn_unawaited(coro: Any, skip: int) -> None:
         )
     text = "".join(lines).rstrip("\n")
     warnings.warn(text, category=RuntimeWarning, stacklevel=skip + 2, source=coro)
+#: Every callback and task step of asyncio's own loops runs through ``Handle._run`` (pure
+#: Python in CPython 3.10 - 3.13; ``TimerHandle`` inherits it). uvloop's handles do not.
+HandleRun = Callable[[asyncio.Handle], None]
+#: asyncio's tasks: the C one, and the pure-Python one where it exists.
+_TASKS: Final = (asyncio.Task, getattr(asyncio.tasks, "_PyTask", asyncio.Task))
+
+
+def handle_run() -> HandleRun:
+    """The method that runs every callback and task step of asyncio's own loops."""
+    run: HandleRun = asyncio.Handle._run
+    return run
+
+
+def set_handle_run(run: HandleRun) -> None:
+    """Make *run* the method that runs every callback and task step (see :func:`handle_run`)."""
+    setattr(asyncio.Handle, "_run", run)  # noqa: B010 - mypy refuses to assign a method
+
+
+def handle_callback(handle: asyncio.Handle) -> Callable[..., Any] | None:
+    """What *handle* calls; None once it was cancelled, or when unknown."""
+    callback = getattr(handle, "_callback", None)
+    return callback if callable(callback) else None
+
+
+def handle_context(handle: asyncio.Handle) -> contextvars.Context | None:
+    """The context *handle*'s callback runs in (a task's own, for a task step)."""
+    context = getattr(handle, "_context", None)
+    return context if isinstance(context, contextvars.Context) else None
+
+
+def handle_task(handle: asyncio.Handle) -> asyncio.Task[Any] | None:
+    """The task whose step (or wake-up) *handle* runs; None for any other callback.
+
+    A task schedules its steps as a method of its own (a bound method, or in C a wrapper
+    whose ``__self__`` is the task)."""
+    owner = getattr(handle_callback(handle), "__self__", None)
+    return owner if isinstance(owner, _TASKS) else None

@@ -388,6 +388,40 @@ CHECK_UNAWAITED_BY_ASYNCIO: Final = (
 CHECK_UNAWAITED_OWNER: Final = " in {owner}"
 #: How CHECK_UNAWAITED counts the same coroutine dropped again from the same line.
 CHECK_UNAWAITED_TIMES: Final = " ({count} times)"
+# blocking: who held the loop and how long, where it was meanwhile, the fix.
+CHECK_BLOCKING_HELD: Final = (
+    "{what} held the event loop for {seconds:.2f} s in one step, longer than the threshold "
+    "of {threshold:g} s (asyncio_blocking_threshold): nothing else on the loop could run "
+    "meanwhile. {where}\n{fix}"
+)
+CHECK_BLOCKING_STACK: Final = (
+    "{after:.2f} s into the step it was running here, outermost call first:\n{stack}"
+)
+CHECK_BLOCKING_NO_STACK: Final = (
+    "No sample of its stack could be taken while it ran (it held the interpreter's lock, or "
+    "ran no code of yours)."
+)
+#: After CHECK_BLOCKING_NO_STACK, for a task that was still pending after the step.
+CHECK_BLOCKING_THEN: Final = " After the step it waited here, outermost call first:\n{chain}"
+CHECK_BLOCKING_FIX: Final = (
+    "Run blocking code in a thread, with await asyncio.to_thread(func, *args) or await "
+    "loop.run_in_executor(None, func, *args), or use an async API in its place (await "
+    "asyncio.sleep() instead of time.sleep()). A step that is slow and fine (a first import) "
+    "needs a higher asyncio_blocking_threshold, or the test a checks= list without blocking."
+)
+CHECK_BLOCKING_TEST: Final = "test {nodeid}"
+CHECK_BLOCKING_FIXTURE: Final = "the {phase} of async fixture {name!r}"
+#: {owner} is CHECK_WIDE_FIXTURE.
+CHECK_BLOCKING_WIDE: Final = "the {phase} of {owner}"
+CHECK_BLOCKING_TASK: Final = "task {name!r}{created}{of}"
+CHECK_BLOCKING_CALLBACK: Final = "callback {callback}{of}"
+CHECK_BLOCKING_CREATED: Final = " (created at {location})"
+#: After a task or callback of a wider-scoped fixture; {owner} is CHECK_WIDE_FIXTURE.
+CHECK_BLOCKING_OF: Final = " of {owner}"
+CHECK_BLOCKING_MORE: Final = (
+    "{count} more {steps} held the event loop longer than {threshold:g} s; a test reports "
+    "the first {shown} in full."
+)
 TIMED_OUT: Final = (
     "{what} ran longer than {seconds:g} s (the limit set by {source}) and was cancelled. It "
     "was waiting here, outermost call first:\n{chain}\nIf it needs more time, raise the "

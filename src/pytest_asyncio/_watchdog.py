@@ -28,7 +28,7 @@ class Expiring(Protocol):
 
 
 class Watchdog:
-    __slots__ = ("_armed", "_changed", "_paused_at", "_thread", "_wakes_at")
+    __slots__ = ("_armed", "_changed", "_paused_at", "_thread", "_wakes_at", "paused_seconds")
 
     def __init__(self) -> None:
         self._changed = threading.Condition(threading.Lock())
@@ -39,10 +39,22 @@ class Watchdog:
         self._wakes_at = -math.inf
         #: When pause() was called, if it has not been resumed since.
         self._paused_at: float | None = None
+        #: Seconds spent paused so far, by the pauses that have ended (the blocking check
+        #: takes them out of the time a step held its loop).
+        self.paused_seconds = 0.0
 
     @property
     def paused(self) -> bool:
         return self._paused_at is not None
+
+    def paused_since(self, before: float) -> float:
+        """Seconds spent paused since ``paused_seconds`` was *before*, the pause going on
+        now included."""
+        with self._changed:
+            paused = self.paused_seconds - before
+            if self._paused_at is not None:
+                paused += monotonic() - self._paused_at
+            return paused
 
     def pause(self) -> None:
         """Let nothing expire until resume(). A second pause() before it changes nothing."""
@@ -58,6 +70,7 @@ class Watchdog:
                 return
             paused = monotonic() - self._paused_at
             self._paused_at = None
+            self.paused_seconds += paused
             for deadline in self._armed:
                 deadline.at += paused
             self._changed.notify()

@@ -262,3 +262,38 @@ def test_warn_unawaited_warns_as_pythons_own_hook_does() -> None:
 def test_only_pythons_own_hook_is_taken_for_it() -> None:
     assert not _aio.is_stdlib_unawaited_hook(lambda coro: None)
     assert not _aio.is_stdlib_unawaited_hook(None)
+def test_every_callback_and_task_step_runs_through_handle_run() -> None:
+    seen: list[tuple[object, object, object]] = []
+    original = _aio.handle_run()
+
+    def run(handle: asyncio.Handle) -> None:
+        context = _aio.handle_context(handle)
+        mark = None if context is None else context.get(_MARK, None)
+        seen.append((_aio.handle_task(handle), _aio.handle_callback(handle), mark))
+        original(handle)
+
+    def callback() -> None:
+        pass
+
+    async def main() -> asyncio.Task[None]:
+        _MARK.set("main")
+        asyncio.get_running_loop().call_soon(callback)
+        task = asyncio.create_task(asyncio.sleep(0.01))
+        await task
+        return task
+
+    _aio.set_handle_run(run)
+    try:
+        task = asyncio.run(main())
+    finally:
+        _aio.set_handle_run(original)
+    assert _aio.handle_run() is original
+    assert (None, callback, "main") in seen  # a callback: no task, in its caller's context
+    assert any(each[0] is task and each[2] == "main" for each in seen)  # the task's steps
+    stranger = types.SimpleNamespace()
+    assert _aio.handle_task(stranger) is None  # type: ignore[arg-type]
+    assert _aio.handle_callback(stranger) is None  # type: ignore[arg-type]
+    assert _aio.handle_context(stranger) is None  # type: ignore[arg-type]
+
+
+_MARK = contextvars.ContextVar[str]("mark")
