@@ -124,6 +124,8 @@ def callback_of(handle: object) -> object:
     """The function a ``loop.call_soon()`` (or ``call_later()``) handle calls; None when
     unknown."""
     return getattr(handle, "_callback", None)
+
+
 # --- never-awaited coroutines ---------------------------------------------------------------
 # When a coroutine that never started is freed, CPython (3.10 - 3.14, Python/_warnings.c,
 # _PyErr_WarnUnawaitedCoroutine) looks up ``_warn_unawaited_coroutine`` on the ``warnings``
@@ -180,6 +182,8 @@ def warn_unawaited(coro: Any, skip: int) -> None:
         )
     text = "".join(lines).rstrip("\n")
     warnings.warn(text, category=RuntimeWarning, stacklevel=skip + 2, source=coro)
+
+
 #: Every callback and task step of asyncio's own loops runs through ``Handle._run`` (pure
 #: Python in CPython 3.10 - 3.13; ``TimerHandle`` inherits it). uvloop's handles do not.
 HandleRun = Callable[[asyncio.Handle], None]

@@ -205,6 +205,8 @@ def test_cancel_requested_sees_a_request_until_the_task_ends() -> None:
 
     expected = [False, True, True, True] if sys.version_info >= (3, 11) else [False, True, True]
     assert asyncio.run(main()) == expected
+
+
 async def _never_awaited() -> None:
     pass
 
@@ -262,6 +264,8 @@ def test_warn_unawaited_warns_as_pythons_own_hook_does() -> None:
 def test_only_pythons_own_hook_is_taken_for_it() -> None:
     assert not _aio.is_stdlib_unawaited_hook(lambda coro: None)
     assert not _aio.is_stdlib_unawaited_hook(None)
+
+
 def test_every_callback_and_task_step_runs_through_handle_run() -> None:
     seen: list[tuple[object, object, object]] = []
     original = _aio.handle_run()
