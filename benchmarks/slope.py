@@ -45,13 +45,21 @@ SCENARIOS: list[tuple[str, tuple[str, str], tuple[str, ...]]] = [
     ("async + async fixture", (ASYNC_FIXTURE_HEAD, ASYNC_FIXTURE), ()),
     ("async, function loop, limit set", (ASYNC_HEAD, ASYNC), ("--asyncio-timeout=60",)),
     ("10 tasks", (TASKS_HEAD, TASKS), ()),
-    ("async, function loop, checks all", (ASYNC_HEAD, ASYNC), ("--asyncio-checks=all",)),
+    (
+        "async, function loop, checks all",
+        (ASYNC_HEAD, ASYNC),
+        ("--asyncio-checks=all", "--asyncio-blocking-threshold=60"),
+    ),
     (
         "async + async fixture, checks all",
         (ASYNC_FIXTURE_HEAD, ASYNC_FIXTURE),
-        ("--asyncio-checks=all",),
+        ("--asyncio-checks=all", "--asyncio-blocking-threshold=60"),
     ),
-    ("10 tasks, checks all", (TASKS_HEAD, TASKS), ("--asyncio-checks=all",)),
+    (
+        "10 tasks, checks all",
+        (TASKS_HEAD, TASKS),
+        ("--asyncio-checks=all", "--asyncio-blocking-threshold=60"),
+    ),
 ]
 
 
