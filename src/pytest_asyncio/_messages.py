@@ -279,7 +279,7 @@ MARK_UNKNOWN_CHECKS: Final = (
 # --- checks --------------------------------------------------------------------------------
 
 CHECKS_FAILED: Final = (
-    "test {nodeid}: the asyncio checks found {count} {problems} during its {phase}."
+    "asyncio checks found {count} {problems} during the {phase} of test {nodeid}."
 )
 #: One finding, under CHECKS_FAILED.
 CHECK_FINDING: Final = "[{check}] {text}"

@@ -95,7 +95,7 @@ def test_a_blocking_call_in_the_body_fails_the_test_with_its_line(
     result.stdout.re_match_lines(
         [
             re.escape(
-                "test test_body.py::test_reads: the asyncio checks found 1 problem during its body."
+                "asyncio checks found 1 problem during the body of test test_body.py::test_reads."
             ),
             "",
             re.escape("[blocking] test test_body.py::test_reads held the event loop for ")

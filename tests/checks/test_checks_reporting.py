@@ -129,7 +129,7 @@ def test_a_finding_fails_its_phase_of_its_test_only(
         [f"*_ {title} _*", _header("test_phases.py::test_first", phase), "", f"[task-leaks] {text}"]
     )
     out = result.stdout.str()
-    assert out.count("the asyncio checks found") == 1
+    assert out.split("short test summary info")[0].count("asyncio checks found") == 1
     assert "test_second" not in out.split("short test summary info")[-1]
 
 
@@ -149,12 +149,11 @@ def test_the_report_a_user_reads(finding_suite: pytest.Pytester) -> None:
     result.assert_outcomes(failed=1)
     lines = result.outlines
     start = lines.index(
-        "test test_report.py::test_two_problems: the asyncio checks found 2 "
-        "problems during its body."
+        "asyncio checks found 2 problems during the body of test test_report.py::test_two_problems."
     )
     assert lines[start : start + 8] == [
-        "test test_report.py::test_two_problems: the asyncio checks found 2 problems during "
-        "its body.",
+        "asyncio checks found 2 problems during the body of test "
+        "test_report.py::test_two_problems.",
         "",
         "[task-exceptions] a task raised",
         "Retrieve it.",

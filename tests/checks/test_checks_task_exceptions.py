@@ -81,8 +81,8 @@ def test_a_task_that_raised_fails_the_test_in_the_words_a_user_reads(
     result = pytester.runpytest("--asyncio-checks=task-exceptions")
     result.assert_outcomes(failed=1)
     assert (
-        "test test_app.py::test_starts_a_task: the asyncio checks found 1 problem during its "
-        "body.\n"
+        "asyncio checks found 1 problem during the body of test "
+        "test_app.py::test_starts_a_task.\n"
         "\n"
         "[task-exceptions] task 'connector' (connect) raised ConnectionError, and nothing "
         "awaited it or retrieved its exception.\n"
@@ -215,7 +215,7 @@ def test_every_kind_in_the_words_a_user_reads(pytester: pytest.Pytester) -> None
     output = result.stdout.str()
     # A callback and a future of a module-scoped fixture's setup: errors of the first test.
     assert (
-        "test test_app.py::test_setup: the asyncio checks found 2 problems during its setup.\n"
+        "asyncio checks found 2 problems during the setup of test test_app.py::test_setup.\n"
         "\n"
         "[task-exceptions] a future was given the exception KeyError during the setup of "
         "module-scoped fixture 'server', and nothing awaited it or retrieved it.\n"
@@ -236,8 +236,8 @@ def test_every_kind_in_the_words_a_user_reads(pytester: pytest.Pytester) -> None
     ) in output
     # A task of an earlier test that fails later, raised from another exception.
     assert (
-        "test test_app.py::test_during_which_it_fails: the asyncio checks found 1 problem "
-        "during its body.\n"
+        "asyncio checks found 1 problem during the body of test "
+        "test_app.py::test_during_which_it_fails.\n"
         "\n"
         "[task-exceptions] task 'connector' (connect) raised ConnectionError, and nothing "
         "awaited it or retrieved its exception.\n"
@@ -257,8 +257,8 @@ def test_every_kind_in_the_words_a_user_reads(pytester: pytest.Pytester) -> None
     ) in output
     # An exception given to the loop's exception handler by the test's own code.
     assert (
-        "test test_app.py::test_at_close: the asyncio checks found 1 problem during its "
-        "body.\n"
+        "asyncio checks found 1 problem during the body of test "
+        "test_app.py::test_at_close.\n"
         "\n"
         "[task-exceptions] the event loop's exception handler was given KeyError: a "
         "library's report\n"
@@ -271,8 +271,8 @@ def test_every_kind_in_the_words_a_user_reads(pytester: pytest.Pytester) -> None
     ) in output
     # A task still running when the loop closed, that raised when it was cancelled.
     assert (
-        "test test_app.py::test_at_close: the asyncio checks found 1 problem during its "
-        "teardown.\n"
+        "asyncio checks found 1 problem during the teardown of test "
+        "test_app.py::test_at_close.\n"
         "\n"
         "[task-exceptions] task 'server' (serve) was still running when its event loop "
         "closed, and raised KeyError when it was cancelled.\n"

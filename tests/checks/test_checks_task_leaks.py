@@ -119,8 +119,8 @@ def test_the_report_in_the_words_a_user_reads(pytester: pytest.Pytester, ini: In
     result.stdout.fnmatch_lines(
         [
             "*_ ERROR at teardown of test_starts_a_poller _*",
-            "test test_leak.py::test_starts_a_poller: the asyncio checks found 1 problem "
-            "during its teardown.",
+            "asyncio checks found 1 problem during the teardown of test "
+            "test_leak.py::test_starts_a_poller.",
             "",
             "[task-leaks] task 'poller' (created at test_leak.py:13 in test_starts_a_poller) "
             "was still pending when the test and its function-scoped fixtures were done. It "

@@ -59,7 +59,7 @@ def test_the_report_names_the_coroutine_and_the_line_that_created_it(
     result.stdout.fnmatch_lines(
         [
             "*_ test_saves _*",
-            "test test_forgot.py::test_saves: the asyncio checks found 1 problem during its body.",
+            "asyncio checks found 1 problem during the body of test test_forgot.py::test_saves.",
             "",
             "[unawaited] coroutine 'save' was created and never awaited; it was created here:",
             "  test_forgot.py:9 in test_saves",
