@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import sys
 import traceback
 from collections.abc import Callable
 from typing import Any, Final
@@ -221,3 +222,35 @@ def handle_task(handle: asyncio.Handle) -> asyncio.Task[Any] | None:
     whose ``__self__`` is the task)."""
     owner = getattr(handle_callback(handle), "__self__", None)
     return owner if isinstance(owner, _TASKS) else None
+
+
+# --- tasks made by a task factory -----------------------------------------------------------
+#: Python 3.13.0 - 3.13.2: ``loop.create_task()`` calls ``task.set_name(name)`` on what the
+#: loop's task factory returned even when no name was given, so every such task is named
+#: 'None' (CPython gh-130033). 3.10 - 3.12 skip a None name; 3.13.3 hands the name to the
+#: factory instead, and 3.13.4 skips a None name again.
+RENAMES_FACTORY_TASKS: Final = (3, 13) <= sys.version_info[:3] < (3, 13, 3)
+
+
+class _FactoryTask(asyncio.Task[Any]):
+    """asyncio's task, whose name survives the ``set_name(None)`` that ``create_task()`` of
+    the affected versions calls right after the factory (only that first call)."""
+
+    __slots__ = ("_named",)
+
+    def set_name(self, value: object) -> None:
+        first = not hasattr(self, "_named")
+        self._named = True
+        if value is not None or not first:
+            super().set_name(value)
+
+
+_FactoryTask.__name__ = _FactoryTask.__qualname__ = "Task"  # its repr is asyncio's own
+
+
+def factory_task(coro: Any, loop: asyncio.AbstractEventLoop, **kwargs: Any) -> asyncio.Task[Any]:
+    """A new task of asyncio's own, for a task factory to return: on the affected versions
+    (:data:`RENAMES_FACTORY_TASKS`) one that keeps its default name when created unnamed."""
+    if RENAMES_FACTORY_TASKS:
+        return _FactoryTask(coro, loop=loop, **kwargs)
+    return asyncio.Task(coro, loop=loop, **kwargs)

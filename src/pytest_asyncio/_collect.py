@@ -18,9 +18,16 @@ from . import _compat, _marks, _messages
 from ._inspect import async_kind
 from ._scopes import LoopScope
 from ._settings import SETTINGS_KEY, Settings
-from ._warnings import PytestAsyncioWarning, location, warn_at, warn_once
+from ._warnings import PytestAsyncioDeprecationWarning, PytestAsyncioWarning, warn_at
 
 SPEC_KEY: Final = pytest.StashKey["TestSpec | None"]()
+# The warnings an item's spec calls for. Computing the spec never warns: its first use may be in
+# a report hook (when a setup hook that runs before ours failed), where a warning turned into
+# an error (-W error) is an INTERNALERROR. The hook of the test phase each belongs to issues it.
+#: On a sync test marked asyncio: issued when the test is called, as pytest-asyncio does.
+SYNC_MARKED_KEY: Final = pytest.StashKey[PytestAsyncioWarning]()
+#: On an async test whose mark uses a deprecated argument: issued at its setup.
+MARK_DEPRECATION_KEY: Final = pytest.StashKey[PytestAsyncioDeprecationWarning]()
 #: Set on an unmarked async test in strict (or legacy) mode, to the mode: unless another
 #: plugin runs it, the test fails saying how to make it ours.
 UNMARKED_KEY: Final = pytest.StashKey[str]()
@@ -84,7 +91,7 @@ def prepare(item: pytest.Function, settings: Settings) -> None:
 
 
 def resolve(item: pytest.Function) -> TestSpec | None:
-    """The spec of an item we run, or None; warn about a marked sync test."""
+    """The spec of an item we run, or None; the warnings it calls for go to the item's stash."""
     function = test_function(item)
     kind = async_kind(function)
     if kind is None:  # most tests of most suites: the cheapest way out first
@@ -92,7 +99,7 @@ def resolve(item: pytest.Function) -> TestSpec | None:
         marked = _marks.MARK in item.keywords and item.get_closest_marker(_marks.MARK)
         if marked and _compat.unittest_case(item) is None:
             message = _messages.SYNC_TEST_MARKED.format(nodeid=item.nodeid)
-            warn_at(item, PytestAsyncioWarning(message))
+            item.stash[SYNC_MARKED_KEY] = PytestAsyncioWarning(message)
         return None
     case = _compat.unittest_case(item)
     if case is not None:
@@ -112,8 +119,8 @@ def resolve(item: pytest.Function) -> TestSpec | None:
     except _marks.MarkError as error:
         return TestSpec(error=str(error))
     deprecation = mark_spec.deprecation(item.nodeid)
-    if deprecation is not None:  # once per session: the first test that uses it is named
-        warn_once(item.config, "mark scope=", deprecation, *location(item))
+    if deprecation is not None:
+        item.stash[MARK_DEPRECATION_KEY] = deprecation
     factories = mark_spec.loop_factories
     if factories is not None and not _has_factory_hook(item):
         names = list(factories)

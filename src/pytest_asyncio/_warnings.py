@@ -29,6 +29,7 @@ def location(node: pytest.Item | pytest.Collector) -> tuple[str, int]:
 
 def warn_at(node: pytest.Item | pytest.Collector, warning: Warning) -> None:
     """Issue *warning* at the user's code that *node* stands for, not at the plugin's."""
+    __tracebackhide__ = True
     filename, lineno = location(node)
     warnings.warn_explicit(warning, category=None, filename=filename, lineno=lineno)
 

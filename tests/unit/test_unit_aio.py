@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import contextvars
 import os
+import re
 import socket
 import sys
 import types
@@ -301,3 +302,30 @@ def test_every_callback_and_task_step_runs_through_handle_run() -> None:
 
 
 _MARK = contextvars.ContextVar[str]("mark")
+
+
+def test_renames_factory_tasks_says_whether_this_python_renames_them() -> None:
+    """The version guard matches what create_task() does here: with a plain task factory, an
+    unnamed task is 'None' exactly where RENAMES_FACTORY_TASKS is set; factory_task() keeps
+    the default name everywhere, and a name given (or set later) all the same."""
+
+    async def main() -> list[str]:
+        loop = asyncio.get_running_loop()
+        names = []
+        for make in (asyncio.Task, _aio.factory_task):
+            loop.set_task_factory(
+                lambda loop, coro, make=make, **kwargs: make(coro, loop=loop, **kwargs)
+            )
+            unnamed = asyncio.create_task(asyncio.sleep(0))
+            named = asyncio.create_task(asyncio.sleep(0), name="worker")
+            await asyncio.gather(unnamed, named)
+            names += [unnamed.get_name(), named.get_name()]
+            unnamed.set_name(None)
+            names.append(unnamed.get_name())
+        return names
+
+    plain_unnamed, *rest = asyncio.run(main())
+    assert (plain_unnamed == "None") is _aio.RENAMES_FACTORY_TASKS
+    assert rest[0:2] == ["worker", "None"]
+    assert re.fullmatch("Task-[0-9]+", rest[2]), rest[2]
+    assert rest[3:] == ["worker", "None"]

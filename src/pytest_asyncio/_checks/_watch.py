@@ -28,7 +28,7 @@ from typing import Any, Final, Protocol
 
 import pytest
 
-from pytest_asyncio import _messages
+from pytest_asyncio import _aio, _messages
 from pytest_asyncio._awaits import Step, _hidden
 from pytest_asyncio._contexts import PRIVATE
 from pytest_asyncio._runner import Job, LoopRunner, Owner
@@ -300,7 +300,7 @@ class _LoopHooks:
         if previous is not None:
             task: asyncio.Task[Any] = previous(loop, coro, **kwargs)
         else:
-            task = asyncio.Task(coro, loop=loop, **kwargs)
+            task = _aio.factory_task(coro, loop, **kwargs)
         self.checker.task_created(task, kwargs.get("context"))
         return task
 

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, Final
 import pytest
 
 from pytest_asyncio import _collect, _compat, _diagnosis, _messages, _timeouts
-from pytest_asyncio._collect import UNMARKED_KEY
-from pytest_asyncio._warnings import warn_at
+from pytest_asyncio._collect import MARK_DEPRECATION_KEY, SYNC_MARKED_KEY, UNMARKED_KEY
+from pytest_asyncio._warnings import location, warn_at, warn_once
 
 if TYPE_CHECKING:
     from pytest_asyncio._runner import LoopRunner, Owner
@@ -29,6 +29,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if UNMARKED_KEY in item.stash:
             _watch_unmarked_tests(item.config)
         return
+    if MARK_DEPRECATION_KEY in item.stash:  # once per session: the first test using it is named
+        warning = item.stash[MARK_DEPRECATION_KEY]
+        warn_once(item.config, "mark scope=", warning, *location(item))
     if spec.error is not None:
         pytest.fail(spec.error, pytrace=False)
     _diagnosis.watch(item.config)
@@ -44,10 +47,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    __tracebackhide__ = True
     spec = _collect.spec_of(pyfuncitem)
     if spec is None:
+        if SYNC_MARKED_KEY in pyfuncitem.stash:  # before the test runs, as pytest-asyncio warns
+            warn_at(pyfuncitem, pyfuncitem.stash[SYNC_MARKED_KEY])
         return None
-    __tracebackhide__ = True
     from pytest_asyncio import _loops, _runner
 
     runner = _loops.runner_for(pyfuncitem, pyfuncitem, spec.loop_scope)
