@@ -504,3 +504,57 @@ def test_a_clean_suite_passes_with_every_check_on(pytester: pytest.Pytester) -> 
             "asyncio_blocking_threshold=0.5"
         ]
     )
+
+
+FREES_ITS_TASKS = """
+import asyncio
+import gc
+import weakref
+
+import pytest
+
+REFS = []
+
+
+class Payload:
+    pass
+
+
+async def work(n):
+    payload = Payload()
+    REFS.append(weakref.ref(payload))
+    await asyncio.sleep(0)
+    if n % 2:
+        raise ValueError(n)
+    return n
+
+
+@pytest.mark.asyncio
+async def test_what_its_finished_tasks_held_is_freed():
+    results = await asyncio.gather(*[work(n) for n in range(6)], return_exceptions=True)
+    assert [type(r) for r in results] == [int, ValueError] * 3
+    task = asyncio.create_task(work(7))
+    try:
+        await task
+    except ValueError:
+        pass
+    del results, task
+    await asyncio.sleep(0)
+    gc.collect()
+    assert len(REFS) == 7
+    assert [ref for ref in REFS if ref() is not None] == []
+"""
+
+
+@pytest.mark.parametrize("checks", ["task-exceptions", "task-leaks", "unawaited", "blocking"])
+def test_a_finished_task_is_not_kept_alive_by_the_checks(
+    pytester: pytest.Pytester, checks: str
+) -> None:
+    """A task done with its result or exception taken is let go at once: what its frames and
+    its exception's traceback hold is freed, as without checks (a test that asserts so, with
+    gc.get_objects() or weak references, passes)."""
+    pytester.makepyfile(test_frees=FREES_ITS_TASKS)
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", f"--asyncio-checks={checks}", timeout=60
+    )
+    result.assert_outcomes(passed=1)

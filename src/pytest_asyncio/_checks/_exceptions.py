@@ -8,12 +8,13 @@ Two ways in:
   cancelled it at the close of its loop. Every handler call that carries an exception is a
   finding of the phase running then; one without (say, "Task was destroyed but it is
   pending!") is not this check's and goes on to the handler that was there before.
-- The test's own tasks (``watch.tasks``): the watch holds them until the test ends, so asyncio
-  cannot report them when they are freed. One that is done with an exception nobody retrieved
-  is a finding as soon as a job of the test ends and the watch holds the only references to
-  it: asyncio would have freed and reported it by then, and nothing can reach it any more to
-  retrieve it. The others are found when the test has ended (a fixture's teardown may still
-  retrieve them): a finding of the test's teardown. Each is then marked retrieved, so asyncio
+- The test's own tasks (``watch.tasks``): the watch holds each one that failed until its
+  exception is retrieved or the test ends, so asyncio cannot report them when they are freed.
+  One that is done with an exception nobody retrieved is a finding as soon as a job of the
+  test ends and the watch holds the only references to it: asyncio would have freed and
+  reported it by then, and nothing can reach it any more to retrieve it. The others are found
+  when the test has ended (a fixture's teardown may still retrieve them): a finding of the
+  test's teardown. Each is then marked retrieved, so asyncio
   does not report it again.
 """
 
@@ -38,10 +39,11 @@ from ._watch import OWNER, Checker, Watch, Wide
 
 
 def _only_listed() -> int:
-    """What ``sys.getrefcount()`` says of an object that only a list holds, read in a loop
-    over the list as :meth:`_Part.job_finished` reads it: the list's slot, the loop's
-    variable and the argument of ``getrefcount``, as this Python counts them."""
-    for item in [object()]:
+    """What ``sys.getrefcount()`` says of an object that only a dict holds (as a key), read in
+    a loop over the dict as :meth:`_Part.job_finished` reads ``watch.tasks``: the dict's
+    slot, the loop's variable and the argument of ``getrefcount``, as this Python counts
+    them."""
+    for item in {object(): None}:
         return sys.getrefcount(item)
     raise AssertionError  # pragma: no cover
 
@@ -85,13 +87,8 @@ class _Part:
     def job_finished(self, runner: LoopRunner, job: Job, watch: Watch) -> None:
         if job in self._jobs:
             self._jobs.remove(job)
-        sites = watch.sites
         for task in watch.tasks:
-            if (
-                task.done()
-                and _aio.exception_unretrieved(task)
-                and sys.getrefcount(task) <= _OURS + (task in sites)
-            ):
+            if task.done() and _aio.exception_unretrieved(task) and sys.getrefcount(task) <= _OURS:
                 self._unretrieved(watch, task)
 
     def loop_closing(self, runner: LoopRunner, watch: Watch | None) -> None:

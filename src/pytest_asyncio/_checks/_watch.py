@@ -75,12 +75,15 @@ class Watch:
         #: "setup", "call" or "teardown": the phase of the test running now.
         self.phase = "setup"
         self.findings: list[Finding] = []
-        #: The tasks the test created, in order, while a task check is on: kept until the
-        #: test ends, so that a task exception nobody retrieved is found then, not when (or
-        #: if) the garbage collector frees the task.
-        self.tasks: list[asyncio.Task[Any]] = []
-        #: Where each of them was created, when known.
-        self.sites: dict[asyncio.Task[Any], Step] = {}
+        #: The tasks the test created, in order (the values mean nothing), while a check is
+        #: on: a task is kept while it is pending, or done with an exception nobody has
+        #: retrieved yet, and until the test ends at most, so that such an exception is found
+        #: then, not when (or if) the garbage collector frees the task. A task done otherwise
+        #: is let go at once, with what it holds: the checks have no more use for it.
+        self.tasks: dict[asyncio.Task[Any], None] = {}
+        #: Where each task of the test was created, when known (let go, it is still known
+        #: while the task lives: a report of its failure at the loop's close names it).
+        self.sites: weakref.WeakKeyDictionary[asyncio.Task[Any], Step] = weakref.WeakKeyDictionary()
 
     @property
     def label(self) -> str:
@@ -90,6 +93,27 @@ class Watch:
         """Record what *check* found now, in the current phase (if the check is on)."""
         if check in self.checks:
             self.findings.append(Finding(check, self.phase, text))
+
+    def keep(self, task: asyncio.Task[Any], site: Step | None) -> None:
+        """Hold *task*, created by the test (at *site*), while the checks may need it."""
+        self.tasks[task] = None
+        if site is not None:
+            self.sites[task] = site
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        """A done callback: let *task* go, unless it failed; then look again after the
+        callbacks scheduled with ours (``await``, ``gather()``, ``TaskGroup``) have had their
+        turn to retrieve the exception."""
+        if _aio.exception_unretrieved(task):
+            task.get_loop().call_soon(self._task_seen, weakref.ref(task))
+        else:
+            self.tasks.pop(task, None)
+
+    def _task_seen(self, ref: weakref.ref[asyncio.Task[Any]]) -> None:
+        task = ref()
+        if task is not None and not _aio.exception_unretrieved(task):
+            self.tasks.pop(task, None)
 
     def take(self, phase: str) -> list[Finding]:
         """The findings of *phase*, in the order of the checks; forgotten here."""
@@ -242,10 +266,7 @@ class Checker:
         """In the loop: *task* was just created, in *context* (None: the current one)."""
         owner = OWNER.get(None) if context is None else context.get(OWNER)
         if isinstance(owner, Watch) and owner is self.test:
-            owner.tasks.append(task)
-            site = creation_site()
-            if site is not None:
-                owner.sites[task] = site
+            owner.keep(task, creation_site())
         elif isinstance(owner, Wide):
             self.wide_tasks[task] = owner
 
