@@ -138,7 +138,8 @@ def runner_for(
             _use_policy(config, factory.policy, owner, key)
         debug = config.stash[SETTINGS_KEY].debug
         label = functools.partial(_label, scope, owner)
-        instruments = config.stash.get(INSTRUMENTS_KEY, ())
+        # Not stash.get(): it raises and catches a KeyError in every run without checks.
+        instruments = config.stash[INSTRUMENTS_KEY] if INSTRUMENTS_KEY in config.stash else ()  # noqa: SIM401
         runner = runners[key] = LoopRunner(
             factory.create, debug=debug, label=label, instruments=instruments
         )
