@@ -420,16 +420,16 @@ def test_junitxml_carries_the_findings(finding_suite: pytest.Pytester) -> None:
 
     failure = cases["test_body"].find("failure")
     assert failure is not None
-    text = f"{_header('test_junit.py::test_body', 'body')}\n\n[task-leaks] a problem in the body"
-    assert failure.get("message") == text
-    assert failure.text == text
+    header = _header("test_junit.py::test_body", "body")
+    # The message is the first line, as for an exception; the text has every finding.
+    assert failure.get("message") == header
+    assert failure.text == f"{header}\n\n[task-leaks] a problem in the body"
 
     error = cases["test_teardown"].find("error")
     assert error is not None
     expected = _header("test_junit.py::test_teardown", "teardown")
-    assert error.get("message") == (
-        f'failed on teardown with "{expected}\n\n[task-leaks] a problem in teardown"'
-    )
+    assert error.get("message") == f'failed on teardown with "{expected}"'
+    assert error.text == f"{expected}\n\n[task-leaks] a problem in teardown"
 
     both = cases["test_both"].find("failure")
     assert both is not None

@@ -304,7 +304,7 @@ def test_the_marker_turns_the_check_on_or_off_per_test(
     pytester.makepyfile(test_marks=MARKED.format(marker=marker))
     result = pytester.runpytest("-p", "no:randomly")
     result.assert_outcomes(failed=1, passed=1)
-    result.stdout.fnmatch_lines([f"FAILED test_marks.py::{failed}*"])
+    result.stdout.fnmatch_lines([f"FAILED test_marks.py::{failed} - asyncio checks found*"])
     # The test that is not checked gets Python's warning, at its own line.
     result.stdout.fnmatch_lines(["*test_marks.py:*: RuntimeWarning: coroutine 'fetch' was never*"])
 
@@ -336,7 +336,7 @@ def test_not_blamed_on_the_wrong_test(
     )
     result = pytester.runpytest("-p", "no:randomly")
     result.assert_outcomes(failed=1, passed=1)
-    result.stdout.fnmatch_lines(["FAILED test_order.py::test_first*"])
+    result.stdout.fnmatch_lines(["FAILED test_order.py::test_first - asyncio checks found*"])
 
 
 def test_a_task_left_by_an_earlier_test_is_not_blamed_on_the_next(

@@ -8,7 +8,7 @@ they are registered when the first such test is set up. A run without checks pay
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Protocol
 
 import pytest
 
@@ -141,7 +141,7 @@ def _fail(
 
         add_section(report, SECTION, text)
         return
-    report.longrepr = text
+    report.longrepr = Findings(text)  # type: ignore[assignment]
     if expected is not None:
         report.outcome = "skipped"
         report.wasxfail = expected
@@ -149,3 +149,33 @@ def _fail(
         report.outcome = "failed"
         if hasattr(report, "wasxfail"):  # XPASS of an xfail test whose raises= names others
             del report.wasxfail
+
+
+class _Writer(Protocol):
+    def line(self, s: str = "", **markup: bool) -> None: ...
+
+
+class _Crash:
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+class Findings:
+    """The failure text of a phase that failed only by its findings. Its first line is what
+    pytest's short test summary shows (pytest 8 reads it from ``reprcrash``; a plain string
+    gets no message there). pytest-xdist and junitxml read it as its ``str()``."""
+
+    __slots__ = ("reprcrash", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.reprcrash = _Crash(text.partition("\n")[0])
+
+    def toterminal(self, out: _Writer) -> None:
+        for text in self.text.split("\n"):
+            out.line(text)
+
+    def __str__(self) -> str:
+        return self.text
