@@ -101,16 +101,42 @@ def blocked_on(task: asyncio.Task[Any]) -> list[asyncio.Task[Any]]:
 
 def user_steps(frames: Iterable[FrameType]) -> list[Step]:
     """*frames* without those of asyncio, of this plugin, or that hide themselves."""
-    steps = []
-    for frame in frames:
-        code = frame.f_code
-        if _hidden(code.co_filename) or "__tracebackhide__" in code.co_varnames:
-            continue
+    return [step_of(frame) for frame in frames if is_users(frame)]
+
+
+def is_users(frame: FrameType) -> bool:
+    """Whether *frame* is the user's: not asyncio's, not this plugin's, not hiding itself."""
+    code = frame.f_code
+    return not _hidden(code.co_filename) and "__tracebackhide__" not in code.co_varnames
+
+
+def step_of(frame: FrameType, lineno: int | None = None) -> Step:
+    """*frame* as a step, at *lineno* (a traceback's line), else at the line it is at now."""
+    code = frame.f_code
+    if lineno is None:
         lineno = frame.f_lineno or code.co_firstlineno
-        line = linecache.getline(code.co_filename, lineno, frame.f_globals).strip()
-        name = getattr(code, "co_qualname", code.co_name)
-        steps.append(Step(name, code.co_filename, lineno, line))
-    return steps
+    line = linecache.getline(code.co_filename, lineno, frame.f_globals).strip()
+    return Step(getattr(code, "co_qualname", code.co_name), code.co_filename, lineno, line)
+
+
+def innermost_user_step(frame: FrameType | None) -> Step | None:
+    """The first frame of the user's from *frame* outwards, as a step; None if none is."""
+    while frame is not None:
+        if is_users(frame):
+            return step_of(frame)
+        frame = frame.f_back
+    return None
+
+
+def relative_to_cwd() -> Callable[[str], str]:
+    """A function that shows a file name relative to the current directory, when it is in
+    it (as pytest shows the files of a report)."""
+    prefix = os.getcwd().rstrip(os.sep) + os.sep
+
+    def relative(filename: str) -> str:
+        return filename[len(prefix) :] if filename.startswith(prefix) else filename
+
+    return relative
 
 
 def created_at(task: asyncio.Task[Any]) -> Step | None:

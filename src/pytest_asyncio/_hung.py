@@ -7,7 +7,6 @@ coroutines have unwound and the chain is gone.
 from __future__ import annotations
 
 import asyncio
-import os
 from types import FrameType
 from typing import Any
 
@@ -31,7 +30,7 @@ def report(
     task = job.task
     assert task is not None
     origin = owner.origin if job.owner is owner else None
-    relative = _relative_to(os.getcwd())
+    relative = _awaits.relative_to_cwd()
     steps = _awaits.user_steps(_awaits.task_frames(task, start=origin))
     chain = "\n".join(_awaits.render(steps, relative)) or _messages.TIMED_OUT_NO_FRAMES
     if refused is None:
@@ -78,16 +77,7 @@ def _task_lines(task: asyncio.Task[Any], relative: Any) -> list[str]:
     return [head, *(_awaits.render(steps, relative) or [_messages.TIMED_OUT_NO_FRAMES])]
 
 
-def _relative_to(directory: str) -> Any:
-    prefix = directory.rstrip(os.sep) + os.sep
-
-    def relative(filename: str) -> str:
-        return filename[len(prefix) :] if filename.startswith(prefix) else filename
-
-    return relative
-
-
 def stack(frames: list[FrameType]) -> str:
     """*frames* (sync code that blocked a loop, outermost first) as the report shows a chain."""
     steps = _awaits.user_steps(frames)
-    return "\n".join(_awaits.render(steps, _relative_to(os.getcwd())))
+    return "\n".join(_awaits.render(steps, _awaits.relative_to_cwd()))

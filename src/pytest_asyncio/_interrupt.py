@@ -27,7 +27,6 @@ by every run.
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import threading
@@ -148,7 +147,7 @@ def _report(job: Job) -> tuple[list[types.FrameType], Report]:
     owner, task = job.owner, job.task
     assert owner is not None
     assert task is not None
-    relative = _hung._relative_to(os.getcwd())
+    relative = _awaits.relative_to_cwd()
     frames = [
         frame
         for frame in _awaits.task_frames(task, start=owner.origin)

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import os
 import threading
 from typing import Any, Final
 
@@ -339,5 +338,4 @@ def _callback_name(callback: Any) -> str:
 
 
 def _relative(filename: str) -> str:
-    prefix = os.getcwd().rstrip(os.sep) + os.sep
-    return filename[len(prefix) :] if filename.startswith(prefix) else filename
+    return _awaits.relative_to_cwd()(filename)

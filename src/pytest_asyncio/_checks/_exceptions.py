@@ -21,8 +21,6 @@ Two ways in:
 from __future__ import annotations
 
 import asyncio
-import linecache
-import os
 import sys
 import traceback
 import weakref
@@ -31,7 +29,6 @@ from typing import Any, Final
 
 from pytest_asyncio import _aio, _awaits, _messages
 from pytest_asyncio._awaits import Step
-from pytest_asyncio._hung import _relative_to
 from pytest_asyncio._runner import Job, LoopRunner
 
 from . import TASK_EXCEPTIONS
@@ -148,7 +145,7 @@ class _Part:
             lines = [first]
             step = _awaits.created_at(handle)
             if step is not None:
-                relative = _relative_to(os.getcwd())
+                relative = _awaits.relative_to_cwd()
                 lines.append(_located(_messages.CHECK_EXCEPTIONS_SCHEDULED, step, relative))
             return lines, _messages.CHECK_EXCEPTIONS_CALLBACK_FIX
         first = _messages.CHECK_EXCEPTIONS_OTHER.format(
@@ -196,7 +193,7 @@ class _Part:
 
     def _site(self, watch: Watch, future: asyncio.Future[Any]) -> str:
         """Where *future* (a task) was created, as a line of a finding."""
-        relative = _relative_to(os.getcwd())
+        relative = _awaits.relative_to_cwd()
         if isinstance(future, asyncio.Task):
             site = watch.sites.get(future)
             if site is not None:
@@ -251,7 +248,7 @@ def _traceback(error: BaseException) -> list[str]:
             current, link = current.__context__, _messages.CHECK_EXCEPTIONS_CONTEXT
         else:
             current = None
-    relative = _relative_to(os.getcwd())
+    relative = _awaits.relative_to_cwd()
     lines: list[str] = []
     for exc, link in reversed(chain):
         lines.append(_messages.CHECK_EXCEPTIONS_TRACEBACK)
@@ -268,12 +265,8 @@ def _traceback(error: BaseException) -> list[str]:
 
 def _user_steps(tb: TracebackType | None) -> list[Step]:
     """The frames of *tb* that are the user's, as steps at the line each was at."""
-    steps = []
-    for frame, lineno in traceback.walk_tb(tb):
-        code = frame.f_code
-        if _awaits._hidden(code.co_filename) or "__tracebackhide__" in code.co_varnames:
-            continue
-        line = linecache.getline(code.co_filename, lineno, frame.f_globals).strip()
-        name = getattr(code, "co_qualname", code.co_name)
-        steps.append(Step(name, code.co_filename, lineno, line))
-    return steps
+    return [
+        _awaits.step_of(frame, lineno)
+        for frame, lineno in traceback.walk_tb(tb)
+        if _awaits.is_users(frame)
+    ]

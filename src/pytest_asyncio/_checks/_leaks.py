@@ -22,12 +22,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-import os
 import sys
 from typing import Any, Final
 
 from pytest_asyncio import _aio, _awaits, _loops, _messages
-from pytest_asyncio._hung import _relative_to
 from pytest_asyncio._realtime import monotonic
 from pytest_asyncio._runner import Job, LoopRunner, Owner, keep_forever
 
@@ -65,7 +63,7 @@ class _Leak:
         """Record the task's name, await chain and creation site: before it is cancelled,
         after which its chain is gone."""
         task = self.task
-        relative = _relative_to(os.getcwd())
+        relative = _awaits.relative_to_cwd()
         self.name = task.get_name()
         steps = _awaits.user_steps(_awaits.task_frames(task))
         self.chain = "\n".join(_awaits.render(steps, relative)) or _messages.TIMED_OUT_NO_FRAMES

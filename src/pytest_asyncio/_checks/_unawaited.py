@@ -96,9 +96,7 @@ def dropper() -> Step | None:
     while frame is not None:
         code = frame.f_code
         if _users(code.co_filename) and "__tracebackhide__" not in code.co_varnames:
-            lineno = frame.f_lineno or code.co_firstlineno
-            line = linecache.getline(code.co_filename, lineno, frame.f_globals).strip()
-            return Step(getattr(code, "co_qualname", code.co_name), code.co_filename, lineno, line)
+            return _awaits.step_of(frame)
         frame = frame.f_back
     return None
 
@@ -134,9 +132,7 @@ class _Unawaited:
 
     def test_started(self, watch: Watch) -> None:
         if not self.installed:
-            from pytest_asyncio._hung import _relative_to
-
-            self.relative = _relative_to(os.getcwd())
+            self.relative = _awaits.relative_to_cwd()
             self.previous = _aio.unawaited_hook()
             self.depth = sys.get_coroutine_origin_tracking_depth()
             _aio.set_unawaited_hook(self.unawaited)

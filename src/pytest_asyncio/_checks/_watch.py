@@ -23,13 +23,12 @@ import contextvars
 import sys
 import weakref
 from collections.abc import Callable, Iterator
-from types import FrameType
 from typing import Any, Final, Protocol
 
 import pytest
 
 from pytest_asyncio import _aio, _messages
-from pytest_asyncio._awaits import Step, _hidden
+from pytest_asyncio._awaits import Step, innermost_user_step
 from pytest_asyncio._contexts import PRIVATE
 from pytest_asyncio._runner import Job, LoopRunner, Owner
 
@@ -292,14 +291,13 @@ class Checker:
 class _LoopHooks:
     """Our task factory and exception handler on one loop, wrapping whatever was there."""
 
-    __slots__ = ("checker", "handler", "loop", "previous_factory", "previous_handler")
+    __slots__ = ("checker", "loop", "previous_factory", "previous_handler")
 
     def __init__(self, checker: Checker, loop: asyncio.AbstractEventLoop) -> None:
         self.checker = checker
         self.loop = loop
         self.previous_factory: Any = None
         self.previous_handler: Any = None
-        self.handler: Any = None
 
     def ensure(self) -> None:
         """Put ours back if someone replaced them since (a fixture that sets the eager task
@@ -339,17 +337,7 @@ class _LoopHooks:
 def creation_site() -> Step | None:
     """The innermost frame of the user's code on the current stack (not asyncio's, not
     ours), as a step: where a task or coroutine being created now comes from."""
-    frame: FrameType | None = sys._getframe(2)
-    while frame is not None:
-        code = frame.f_code
-        if not _hidden(code.co_filename) and "__tracebackhide__" not in code.co_varnames:
-            import linecache
-
-            lineno = frame.f_lineno or code.co_firstlineno
-            line = linecache.getline(code.co_filename, lineno, frame.f_globals).strip()
-            return Step(getattr(code, "co_qualname", code.co_name), code.co_filename, lineno, line)
-        frame = frame.f_back
-    return None
+    return innermost_user_step(sys._getframe(2))
 
 
 def _quietly(method: Callable[..., None], *args: Any) -> None:
