@@ -254,3 +254,69 @@ def factory_task(coro: Any, loop: asyncio.AbstractEventLoop, **kwargs: Any) -> a
     if RENAMES_FACTORY_TASKS:
         return _FactoryTask(coro, loop=loop, **kwargs)
     return asyncio.Task(coro, loop=loop, **kwargs)
+
+
+# --- virtual time -------------------------------------------------------------------------
+# asyncio's own loops (BaseEventLoop, 3.10 - 3.14) read the time only through ``self.time()``
+# and wait only in ``self._selector.select(timeout)`` (a selector, or the proactor on
+# Windows), with *timeout* None when no callback is ready and no timer is scheduled, 0 when a
+# callback is ready, else the seconds until the earliest timer (``_scheduled[0]``).
+
+
+def virtualisable(loop: asyncio.AbstractEventLoop) -> bool:
+    """Whether *loop* waits and reads the time as asyncio's own loops do (see above)."""
+    return (
+        isinstance(loop, asyncio.BaseEventLoop)
+        and callable(getattr(getattr(loop, "_selector", None), "select", None))
+        and isinstance(getattr(loop, "_scheduled", None), list)
+        and hasattr(loop, "_ready")
+    )
+
+
+def selector(loop: asyncio.AbstractEventLoop) -> Any:
+    """What *loop* waits in (see :func:`virtualisable`)."""
+    return loop._selector  # type: ignore[attr-defined]
+
+
+def set_selector(loop: asyncio.AbstractEventLoop, waiter: object) -> None:
+    """Make *loop* wait in *waiter* (an object with the selector's methods)."""
+    loop._selector = waiter  # type: ignore[attr-defined]
+
+
+def next_timer(loop: asyncio.AbstractEventLoop) -> float | None:
+    """When the earliest timer of *loop* is due, on the loop's clock; None if there is none.
+
+    Read while the loop waits: ``_run_once`` has dropped the cancelled timers at the head of
+    its heap before it computed how long to wait."""
+    scheduled = getattr(loop, "_scheduled", None)
+    if not scheduled:
+        return None
+    when = getattr(scheduled[0], "_when", None)
+    return when if isinstance(when, float) else None
+
+
+def has_ready(loop: asyncio.AbstractEventLoop) -> bool:
+    """Whether a callback of *loop* is ready to run."""
+    return bool(getattr(loop, "_ready", None))
+
+
+def signal_handlers(loop: asyncio.AbstractEventLoop) -> list[int]:
+    """The signals *loop* has handlers for (``loop.add_signal_handler``)."""
+    handlers = getattr(loop, "_signal_handlers", None)
+    return list(handlers) if isinstance(handlers, dict) else []
+
+
+def is_pool_worker(thread: object) -> bool:
+    """Whether *thread* is a worker of a ``concurrent.futures.ThreadPoolExecutor``."""
+    import concurrent.futures.thread as pool
+
+    return getattr(thread, "_target", None) is getattr(pool, "_worker", False)
+
+
+def pool_worker_idle(frame: object) -> bool:
+    """Whether a pool worker whose innermost frame is *frame* waits for work: it is in the
+    worker's loop itself (blocked on the work queue), not in a job it runs."""
+    import concurrent.futures.thread as pool
+
+    worker = getattr(pool, "_worker", None)
+    return getattr(frame, "f_code", None) is getattr(worker, "__code__", False)

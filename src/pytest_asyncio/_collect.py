@@ -44,6 +44,9 @@ class TestSpec:
     timeout: float | None = None
     #: The marker's ``checks=``; None when it names none (the session's apply).
     checks: frozenset[str] | None = None
+    #: "virtual" or "real": the marker's ``clock=``, or "virtual" when the test requests the
+    #: ``virtual_clock`` fixture; None when neither says (the session's clock applies).
+    clock: str | None = None
 
     __test__ = False  # not a test class, whatever pytest's python_classes say
 
@@ -113,7 +116,7 @@ def resolve(item: pytest.Function) -> TestSpec | None:
             item.stash[UNMARKED_KEY] = settings.mode
         return None
     if not mark.args and not mark.kwargs:  # the common case: a bare mark
-        return _spec(settings.default_test_loop_scope, None)
+        return _spec(settings.default_test_loop_scope, None, clock=_fixture_clock(item))
     try:
         mark_spec = _marks.parse(mark, item.nodeid)
     except _marks.MarkError as error:
@@ -128,7 +131,15 @@ def resolve(item: pytest.Function) -> TestSpec | None:
             error=_messages.MARK_FACTORIES_WITHOUT_HOOK.format(nodeid=item.nodeid, names=names)
         )
     loop_scope = mark_spec.loop_scope or settings.default_test_loop_scope
-    return _spec(loop_scope, factories, mark_spec.timeout, mark_spec.checks)
+    clock = mark_spec.clock or _fixture_clock(item)
+    return _spec(loop_scope, factories, mark_spec.timeout, mark_spec.checks, clock)
+
+
+def _fixture_clock(item: pytest.Function) -> str | None:
+    """ "virtual" for a test that requests the ``virtual_clock`` fixture, else None."""
+    from . import _clock
+
+    return _clock.VIRTUAL if _clock.FIXTURE in item.fixturenames else None
 
 
 @functools.lru_cache(maxsize=64)
@@ -137,10 +148,15 @@ def _spec(
     loop_factories: tuple[str, ...] | None,
     timeout: float | None = None,
     checks: frozenset[str] | None = None,
+    clock: str | None = None,
 ) -> TestSpec:
     """Specs are immutable: tests with the same marker arguments share one."""
     return TestSpec(
-        loop_scope=loop_scope, loop_factories=loop_factories, timeout=timeout, checks=checks
+        loop_scope=loop_scope,
+        loop_factories=loop_factories,
+        timeout=timeout,
+        checks=checks,
+        clock=clock,
     )
 
 

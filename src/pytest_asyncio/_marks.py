@@ -20,10 +20,13 @@ from ._warnings import PytestAsyncioDeprecationWarning
 MARK: Final = "asyncio"
 #: Marks with which other plugins claim async tests; such tests are left to them.
 FOREIGN_MARKS: Final = frozenset({"anyio", "trio"})
-_ACCEPTED: Final = frozenset({"checks", "loop_scope", "loop_factories", "scope", "timeout"})
+_ACCEPTED: Final = frozenset(
+    {"checks", "clock", "loop_scope", "loop_factories", "scope", "timeout"}
+)
 #: Keywords a misspelt one may be close to, and the keyword to suggest for each.
 _SUGGESTED: Final = {
     "checks": "checks",
+    "clock": "clock",
     "loop_scope": "loop_scope",
     "loop_factories": "loop_factories",
     "scope": "loop_scope",
@@ -46,6 +49,8 @@ class MarkSpec:
     timeout: float | None = None
     #: ``checks=``: the checks on for the test; None when not given (the session's apply).
     checks: frozenset[str] | None = None
+    #: ``clock=``: "real" or "virtual"; None when not given (the session's clock applies).
+    clock: str | None = None
 
     def deprecation(self, nodeid: str) -> PytestAsyncioDeprecationWarning | None:
         """The warning a legacy argument deserves, if any."""
@@ -141,7 +146,23 @@ def _parse(mark: pytest.Mark, nodeid: str) -> MarkSpec:
         legacy_scope=mark.kwargs.get("scope") is not None,
         timeout=_timeout(mark, nodeid),
         checks=_checks(mark, nodeid),
+        clock=_clock(mark, nodeid),
     )
+
+
+def _clock(mark: pytest.Mark, nodeid: str) -> str | None:
+    if "clock" not in mark.kwargs:
+        return None
+    from . import _clock as clock
+
+    value = mark.kwargs["clock"]
+    name = clock.as_clock(value)
+    if name is None:
+        message = _messages.MARK_BAD_CLOCK.format(
+            nodeid=nodeid, value=value, choices=", ".join(map(repr, clock.CHOICES))
+        )
+        raise MarkError(_messages.suggesting(message, value, clock.CHOICES))
+    return name
 
 
 def _checks(mark: pytest.Mark, nodeid: str) -> frozenset[str] | None:

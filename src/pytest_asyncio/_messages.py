@@ -268,6 +268,24 @@ MARK_BAD_TIMEOUT: Final = (
     "{nodeid}: @pytest.mark.asyncio(timeout={value!r}) is not a limit; use a number of "
     "seconds, or timeout=None for no limit."
 )
+VIRTUAL_CLOCK_NOT_ASYNC: Final = (
+    "{nodeid}: the virtual_clock fixture is for async tests (it runs the test's event loop "
+    "on virtual time); this test is not one that pytest-asyncio-ng runs."
+)
+VIRTUAL_CLOCK_ON_REAL: Final = (
+    "{nodeid}: requests the virtual_clock fixture but is marked "
+    "@pytest.mark.asyncio(clock='real'); remove one of the two."
+)
+CLOCK_NOT_VIRTUALISABLE: Final = (
+    "{what} runs on virtual time, but its {loop} is a {kind}, made by {factory}, which is "
+    "not built on asyncio's BaseEventLoop: virtual time cannot drive it. Run this test with "
+    "@pytest.mark.asyncio(clock='real'), or on a loop factory that makes asyncio's own loops."
+)
+CLOCK_FACTORY_HOOK: Final = "the loop factory {name!r} of pytest_asyncio_loop_factories"
+CLOCK_FACTORY_DEFAULT: Final = "the event loop policy"
+MARK_BAD_CLOCK: Final = (
+    "{nodeid}: @pytest.mark.asyncio(clock={value!r}) names no clock; use one of: {choices}."
+)
 MARK_BAD_CHECKS: Final = (
     "{nodeid}: @pytest.mark.asyncio(checks={value!r}) is not a list of checks; write their "
     "names in a string, comma- or space-separated, or in a list, from: {choices}."

@@ -286,6 +286,13 @@ class LoopRunner:
         if instrument not in self._instruments:
             self._instruments = (*self._instruments, instrument)
 
+    def refuse(self, job: _Job, error: BaseException) -> None:
+        """From an instrument's ``job_started``: *job* fails with *error* instead of
+        running; its awaitable is closed without having started."""
+        if job.awaitable is not None:
+            _close_quietly(job.awaitable)
+            job.awaitable = _raise(error)
+
     @property
     def current_job(self) -> _Job | None:
         """The job running now (the innermost one while a ``call_sync`` serves jobs)."""
@@ -723,6 +730,11 @@ async def _shutdown(loop: asyncio.AbstractEventLoop) -> None:
                 )
     await loop.shutdown_asyncgens()
     await loop.shutdown_default_executor()
+
+
+async def _raise(error: BaseException) -> None:
+    __tracebackhide__ = True
+    raise error
 
 
 def _close_quietly(awaitable: Awaitable[Any]) -> None:

@@ -21,6 +21,7 @@ PLUGINS: Final = [
     "pytest_asyncio._plugins.debuggers",
     "pytest_asyncio._plugins.interrupt",
     "pytest_asyncio._plugins.checks",
+    "pytest_asyncio._plugins.clock",
 ]
 
 pytest_plugins = PLUGINS

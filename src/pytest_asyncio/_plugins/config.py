@@ -6,7 +6,7 @@ import importlib.metadata
 
 import pytest
 
-from pytest_asyncio import _checks, _messages, _settings, _timeouts, hookspecs
+from pytest_asyncio import _checks, _clock, _messages, _settings, _timeouts, hookspecs
 from pytest_asyncio._settings import SETTINGS_KEY
 
 MARKER_HELP = (
@@ -39,6 +39,7 @@ def pytest_report_header(config: pytest.Config) -> str:
         _settings.header(config.stash[SETTINGS_KEY])
         + _timeouts.header(limit)
         + (_checks.header(checks) if checks is not None else "")
+        + _clock.header(config.stash.get(_clock.CONFIG_KEY, _clock.REAL))
     )
 
 

@@ -39,6 +39,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         from pytest_asyncio._plugins import checks
 
         checks.activate(item.config, item)
+    if spec.clock == "virtual":  # a test's marker or fixture asks for virtual time
+        from pytest_asyncio._plugins import clock
+
+        clock.activate(item.config, item)
     if item.config.hook.pytest_asyncio_loop_factories.get_hookimpls():
         from pytest_asyncio import _loops
 

@@ -1,0 +1,150 @@
+"""Virtual time: its options, the ``virtual_clock`` fixture, and the instrument that switches
+each loop's clock on for the jobs of the tests that want it.
+
+The instrument and its hooks are registered only when virtual time is used: for the session
+(``asyncio_clock = virtual``), or by a test's marker or fixture, in which case they are
+registered when the first such test is set up. A run on the real clock pays nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Final
+
+import pytest
+
+from pytest_asyncio import _clock, _collect, _messages
+from pytest_asyncio._compat import Failed
+from pytest_asyncio._failures import fail
+
+if TYPE_CHECKING:
+    from pytest_asyncio._clock._virtual import VirtualClock
+    from pytest_asyncio._runner import Job, LoopRunner
+
+_NAME: Final = "pytest-asyncio-ng-clock"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    _clock.add_options(parser)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    __tracebackhide__ = True
+    clock = config.stash[_clock.CONFIG_KEY] = _clock.configured(config)
+    if clock == _clock.VIRTUAL:
+        activate(config)
+
+
+def activate(config: pytest.Config, item: pytest.Item | None = None) -> Clocks:
+    """Start switching loops to virtual time for the tests that want it. With *item*, a test
+    being set up now, whose setup hooks have run past ours: follow it."""
+    manager = config.pluginmanager
+    clocks = manager.get_plugin(_NAME)
+    if not isinstance(clocks, Clocks):
+        from pytest_asyncio import _loops
+
+        clocks = Clocks(config)
+        _loops.instrument(config, clocks)
+        manager.register(clocks, _NAME)
+    if item is not None:
+        clocks.begin(item)
+    return clocks
+
+
+@pytest.fixture
+def virtual_clock(request: pytest.FixtureRequest) -> VirtualClock:
+    """The virtual clock of the test's event loop: requesting it runs the test on virtual
+    time. Read the loop's time with ``time()``, move it with ``jump(seconds)``; ``rate`` and
+    ``autojump_threshold`` are its knobs."""
+    __tracebackhide__ = True
+    from pytest_asyncio import _loops
+    from pytest_asyncio._clock._virtual import VirtualClockError, install
+
+    item = request.node
+    spec = _collect.spec_of(item) if isinstance(item, pytest.Item) else None
+    if spec is None or not isinstance(item, pytest.Item):
+        fail(_messages.VIRTUAL_CLOCK_NOT_ASYNC.format(nodeid=request.node.nodeid))
+    if spec.clock == _clock.REAL:
+        fail(_messages.VIRTUAL_CLOCK_ON_REAL.format(nodeid=item.nodeid))
+    activate(item.config, item)
+    runner = _loops.runner_for(item, item, spec.loop_scope)
+    try:
+        return install(runner.loop)
+    except VirtualClockError:
+        fail(_refusal(item, runner))
+
+
+class Clocks:
+    """Follows which test runs, and switches the clock of each loop it runs jobs on."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.item: pytest.Item | None = None
+        #: The test running now wants virtual time.
+        self.virtual = False
+        #: The jobs whose loop's clock was switched on for them.
+        self._started: set[Job] = set()
+
+    def begin(self, item: pytest.Item) -> None:
+        self.item = item
+        self.virtual = _clock.is_virtual(self.config, _collect.spec_of(item))
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> Generator[None, None, None]:
+        self.begin(item)
+        return (yield)
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtest_teardown(self, item: pytest.Item) -> Generator[None, None, None]:
+        try:
+            return (yield)
+        finally:
+            self.item = None
+            self.virtual = False
+
+    # --- the instrument -------------------------------------------------------------------
+
+    def job_started(self, runner: LoopRunner, job: Job) -> None:
+        if not self.virtual:
+            return
+        from pytest_asyncio._clock._virtual import VirtualClockError, install
+
+        try:
+            clock = install(runner.loop)
+        except VirtualClockError:
+            runner.refuse(job, Failed(_refusal(self.item, runner), pytrace=False))
+            return
+        clock.start()
+        self._started.add(job)
+
+    def job_finished(self, runner: LoopRunner, job: Job) -> None:
+        if job not in self._started:
+            return
+        self._started.discard(job)
+        from pytest_asyncio._clock._virtual import clock_of
+
+        clock = clock_of(runner.loop)
+        if clock is not None:
+            clock.stop()
+
+    def loop_closing(self, runner: LoopRunner) -> None:
+        pass
+
+
+def _refusal(item: pytest.Item | None, runner: LoopRunner) -> str:
+    """Why the loop of *runner* cannot run *item* on virtual time."""
+    from pytest_asyncio import _loops
+
+    loop = runner.loop
+    kind = f"{type(loop).__module__}.{type(loop).__qualname__}"
+    factory = _loops.select_factory(item).name if item is not None else None
+    source = (
+        _messages.CLOCK_FACTORY_HOOK.format(name=factory)
+        if factory is not None
+        else _messages.CLOCK_FACTORY_DEFAULT
+    )
+    what = f"test {item.nodeid}" if item is not None else "this test"
+    return _messages.CLOCK_NOT_VIRTUALISABLE.format(
+        what=what, loop=runner.label, kind=kind, factory=source
+    )
