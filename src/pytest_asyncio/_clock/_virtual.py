@@ -199,13 +199,24 @@ class VirtualClock:
 
     def _wait_for_real(self, real: Any, timeout: float | None) -> list[Any]:
         """Wait for I/O or the wake-up of real work, at most until the next timer is due at
-        real speed: virtual time moves at real speed meanwhile."""
+        real speed: virtual time moves at real speed meanwhile.
+
+        On the default rate (0) the time stops at the next timer's deadline: a timer that
+        falls due while real work is in flight fires when the loop's time is exactly its
+        deadline, as after a jump, however late the real wait returned."""
         wait = SLICE if timeout is None else min(timeout, SLICE)
         started = monotonic()
         events: list[Any] = real.select(wait)
         speed = self._speed
         if speed < 1.0:
-            self._anchor += (1.0 - speed) * (monotonic() - started)
+            before = self._anchor
+            after = before + (1.0 - speed) * (monotonic() - started)
+            if speed == 0.0 and timeout is not None:
+                loop = self._loop()
+                when = _aio.next_timer(loop) if loop is not None else None
+                if when is not None and before <= when < after:
+                    after = when
+            self._anchor = after
         return events
 
     def _jump_to_next_timer(self, loop: asyncio.AbstractEventLoop, timeout: float) -> None:
@@ -229,8 +240,7 @@ class VirtualClock:
         for transport in self._subprocesses:
             if transport.get_returncode() is None:
                 return True
-        known = self._known_threads
-        return any(thread not in known for thread in _busy_threads())
+        return bool(_busy_threads(self._known_threads))
 
     def _could_wake(self, loop: asyncio.AbstractEventLoop) -> bool:
         """Something real could still wake the loop: a file descriptor it watches besides its
@@ -316,14 +326,20 @@ def install(loop: asyncio.AbstractEventLoop) -> VirtualClock:
 _OWN_PREFIX: Final = "pytest-asyncio-ng "
 
 
-def _busy_threads() -> list[threading.Thread]:
-    """Live threads other than this one and ours that may be at work: not the idle workers of
-    a thread pool."""
+def _busy_threads(known: frozenset[threading.Thread] = frozenset()) -> list[threading.Thread]:
+    """Live threads other than this one, ours and *known* that may be at work: not the idle
+    workers of a thread pool.
+
+    Called each time the loop would jump: the common case (no thread but known ones) costs one
+    ``threading.enumerate()``; the frames of all threads are read only when a thread pool
+    worker is among the candidates."""
     current = threading.current_thread()
     candidates = [
         thread
         for thread in threading.enumerate()
-        if thread is not current and not thread.name.startswith(_OWN_PREFIX)
+        if thread is not current
+        and thread not in known
+        and not thread.name.startswith(_OWN_PREFIX)
     ]
     if not candidates:
         return candidates
