@@ -4,15 +4,19 @@ right answer on asyncio's own loops and tasks, and the safe one on objects that 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import contextvars
 import os
 import re
+import signal
 import socket
 import sys
+import threading
+import time
 import types
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -329,3 +333,135 @@ def test_renames_factory_tasks_says_whether_this_python_renames_them() -> None:
     assert rest[0:2] == ["worker", "None"]
     assert re.fullmatch("Task-[0-9]+", rest[2]), rest[2]
     assert rest[3:] == ["worker", "None"]
+
+
+# --- virtual time ---------------------------------------------------------------------------
+
+
+def test_asyncio_own_loop_is_virtualisable_and_others_are_not(
+    loop: asyncio.AbstractEventLoop,
+) -> None:
+    class Opaque(asyncio.AbstractEventLoop):
+        pass
+
+    assert _aio.virtualisable(loop)
+    assert not _aio.virtualisable(Opaque())  # type: ignore[abstract]  # a stub is enough
+    assert not _aio.virtualisable(types.SimpleNamespace())  # type: ignore[arg-type]
+
+
+class _Recording:
+    """Stands in a loop for its selector and records how long each wait may take."""
+
+    def __init__(self, real: object) -> None:
+        self.real = real
+        self.timeouts: list[float | None] = []
+
+    def select(self, timeout: float | None = None) -> object:
+        self.timeouts.append(timeout)
+        return self.real.select(timeout)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+
+def test_the_loop_waits_in_its_selector_as_virtual_time_expects(
+    loop: asyncio.AbstractEventLoop,
+) -> None:
+    """The loop waits only in the selector set with ``set_selector``: for 0 with a callback
+    ready, until its earliest timer, and with no limit (None) when it has no timer."""
+    real = _aio.selector(loop)
+    assert callable(real.select)
+    recording = _Recording(real)
+    _aio.set_selector(loop, recording)
+    try:
+        assert _aio.selector(loop) is recording
+
+        async def waits() -> None:
+            await asyncio.sleep(0)
+            recording.timeouts.clear()
+            await asyncio.sleep(0.05)
+            slept = list(recording.timeouts)
+            recording.timeouts.clear()
+            future = loop.create_future()
+            threading.Timer(0.05, loop.call_soon_threadsafe, (future.set_result, None)).start()
+            await future
+            assert 0 in slept  # the task's wake-up is ready when its timer fired
+            assert 0 < max(t for t in slept if t is not None) <= 0.05
+            assert None in recording.timeouts
+
+        loop.run_until_complete(waits())
+    finally:
+        _aio.set_selector(loop, real)
+
+
+def test_the_loop_reads_its_time_through_its_time_method(loop: asyncio.AbstractEventLoop) -> None:
+    loop.time = lambda: 1000.0  # type: ignore[method-assign]
+    assert loop.call_later(5, print).when() == 1005.0
+
+
+def test_next_timer_is_the_earliest_timer(loop: asyncio.AbstractEventLoop) -> None:
+    assert _aio.next_timer(loop) is None
+    now = loop.time()
+    loop.call_at(now + 5, print)
+    loop.call_later(3600, print)
+    loop.call_at(now + 2, print)
+    assert _aio.next_timer(loop) == now + 2
+
+
+def test_has_ready_sees_a_ready_callback(loop: asyncio.AbstractEventLoop) -> None:
+    assert not _aio.has_ready(loop)
+    loop.call_later(5, print)
+    assert not _aio.has_ready(loop)
+    loop.call_soon(print)
+    assert _aio.has_ready(loop)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGUSR1"), reason="POSIX signals")
+def test_signal_handlers_lists_the_loops_signals(loop: asyncio.AbstractEventLoop) -> None:
+    assert _aio.signal_handlers(loop) == []
+    loop.add_signal_handler(signal.SIGUSR1, print)
+    try:
+        assert _aio.signal_handlers(loop) == [signal.SIGUSR1]
+    finally:
+        loop.remove_signal_handler(signal.SIGUSR1)
+    assert _aio.signal_handlers(loop) == []
+
+
+def _frame_of(thread: threading.Thread) -> object:
+    return sys._current_frames()[thread.ident or -1]
+
+
+def _settle(check: Callable[[], bool]) -> bool:
+    """Whether *check* becomes true within a second."""
+    deadline = time.monotonic() + 1
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
+def test_pool_workers_and_whether_they_wait_for_work() -> None:
+    release = threading.Event()
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        busy = pool.submit(release.wait, 5)
+        (worker,) = [t for t in threading.enumerate() if _aio.is_pool_worker(t)]
+        assert not _aio.pool_worker_idle(_frame_of(worker))
+        release.set()
+        busy.result()
+        assert _settle(lambda: _aio.pool_worker_idle(_frame_of(worker)))
+    plain = threading.Thread(target=release.wait)
+    plain.start()
+    plain.join()
+    assert not _aio.is_pool_worker(plain)
+    assert not _aio.is_pool_worker(threading.current_thread())
+    assert not _aio.pool_worker_idle(sys._getframe())
+
+
+def test_safe_virtual_time_answers_for_objects_without_the_attributes() -> None:
+    stranger = types.SimpleNamespace()
+    assert _aio.next_timer(stranger) is None  # type: ignore[arg-type]
+    assert not _aio.has_ready(stranger)  # type: ignore[arg-type]
+    assert _aio.signal_handlers(stranger) == []  # type: ignore[arg-type]
+    assert not _aio.is_pool_worker(stranger)
+    assert not _aio.pool_worker_idle(stranger)
