@@ -74,6 +74,7 @@ def test_open_server_does_not_hold_time_back(pytester: pytest.Pytester) -> None:
 
         async def ignore(reader, writer):
             await reader.read()
+            writer.close()  # else 3.12's wait_closed() waits for this connection forever
 
 
         @pytest_asyncio.fixture
@@ -385,7 +386,9 @@ def test_rate_lets_time_flow_between_jumps(pytester: pytest.Pytester) -> None:
 
 def test_jumps_log_nothing_in_debug_mode(pytester: pytest.Pytester) -> None:
     """With asyncio's debug mode on, jumping over an hour of sleep logs nothing from asyncio
-    (it timed each wait in its selector once, and logged long ones; 3.10 - 3.13 do not)."""
+    (3.10 - 3.13 no longer log long selector waits), and neither does a jump by hand inside a
+    task step: asyncio times each step on the loop's clock, and the jumped hour is not time
+    the step took. Its slow-callback limit is back once the loop waits again."""
     pytester.makeini("[pytest]\nasyncio_debug = true\n")
     pytester.makepyfile(
         test_debug="""
@@ -396,12 +399,22 @@ def test_jumps_log_nothing_in_debug_mode(pytester: pytest.Pytester) -> None:
 
 
         @pytest.mark.asyncio(clock="virtual")
-        async def test_quiet(caplog):
+        async def test_quiet(caplog, virtual_clock):
             caplog.set_level(logging.DEBUG, logger="asyncio")
-            assert asyncio.get_running_loop().get_debug()
+            loop = asyncio.get_running_loop()
+            assert loop.get_debug()
+            limit = loop.slow_callback_duration
             await asyncio.sleep(0)
             await asyncio.sleep(3600)
             await asyncio.wait_for(asyncio.sleep(60), 120)
+            start = loop.time()
+            virtual_clock.jump(3600)
+            assert loop.time() == start + 3600
+            await asyncio.sleep(0)
+            virtual_clock.jump(0.5)
+            virtual_clock.jump(0.5)
+            await asyncio.sleep(1)
+            assert loop.slow_callback_duration == limit
             assert [record.getMessage() for record in caplog.records] == []
         """
     )

@@ -443,9 +443,17 @@ def _settle(check: Callable[[], bool]) -> bool:
 
 def test_pool_workers_and_whether_they_wait_for_work() -> None:
     release = threading.Event()
+    workers: list[threading.Thread] = []
+
+    def job() -> None:
+        workers.append(threading.current_thread())
+        release.wait(5)
+
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        busy = pool.submit(release.wait, 5)
-        (worker,) = [t for t in threading.enumerate() if _aio.is_pool_worker(t)]
+        busy = pool.submit(job)
+        assert _settle(lambda: bool(workers))
+        (worker,) = workers
+        assert _aio.is_pool_worker(worker)
         assert not _aio.pool_worker_idle(_frame_of(worker))
         release.set()
         busy.result()

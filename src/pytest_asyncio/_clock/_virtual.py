@@ -17,6 +17,28 @@ While it is on, each time the loop would wait:
 4. with no timer at all, if nothing can ever wake the loop (no file descriptor but its own,
    no real work, no signal handler, no thread that could call back), it reports a deadlock
    (:attr:`VirtualClock.deadlocked`); if something could, it waits for real.
+
+What counts as real work in flight, and what does not:
+
+- executor jobs started with ``loop.run_in_executor`` (``asyncio.to_thread``,
+  ``loop.getaddrinfo``, ``loop.shutdown_default_executor``'s join), and subprocesses started
+  with ``loop.subprocess_exec``/``subprocess_shell`` until the loop has their exit status
+  (whether a pidfd or a waiting thread tells it);
+- threads started during the running job (a fixture's setup, the test, a teardown are jobs
+  of their own), unless they are idle thread pool workers. A thread started earlier (by a
+  sync fixture, a plugin, a previous job) never holds time: a peer that lives in one is
+  waited for only with ``autojump_threshold``. A thread the job starts and that never ends
+  (a server) holds time at real speed as long as it lives;
+- open sockets and servers never hold time: they are polled before every jump.
+
+A future of a ``concurrent.futures`` executor made before the job (``asyncio.wrap_future(
+pool.submit(...))``) is not seen: use ``loop.run_in_executor(pool, ...)``.
+
+asyncio's debug mode times each callback with the loop's clock, which stands still while a
+callback runs (at the default rate 0): its slow-callback warning does not fire under virtual
+time (the blocking check, on the real clock, does), and seconds that
+:meth:`VirtualClock.jump` adds inside a callback are excused from it. (The "poll took" log of
+older Pythons is gone from 3.10 - 3.13.)
 """
 
 from __future__ import annotations
@@ -55,6 +77,7 @@ class VirtualClock:
         "_anchor",
         "_anchor_real",
         "_executor_jobs",
+        "_jumped_limit",
         "_known_threads",
         "_loop",
         "_on",
@@ -81,6 +104,8 @@ class VirtualClock:
         self._executor_jobs: set[asyncio.Future[Any]] = set()
         self._subprocesses: weakref.WeakSet[asyncio.SubprocessTransport] = weakref.WeakSet()
         self._known_threads: frozenset[threading.Thread] = frozenset()
+        #: The loop's ``slow_callback_duration`` before a jump inside a callback raised it.
+        self._jumped_limit: float | None = None
         #: Called, in the loop's thread while it would wait, when nothing can ever wake the
         #: loop: it must make something ready (cancel the job), or the loop waits for real.
         self.deadlocked: Callable[[VirtualClock], None] | None = None
@@ -100,6 +125,7 @@ class VirtualClock:
         if not _is_number(seconds) or seconds < 0 or not math.isfinite(seconds):
             raise ValueError(f"jump() takes a finite number of seconds >= 0, not {seconds!r}")
         self._anchor += seconds
+        self._excuse_jump(seconds)
 
     @property
     def rate(self) -> float:
@@ -148,6 +174,7 @@ class VirtualClock:
 
     def stop(self) -> None:
         """Real speed from now on, from where the loop's time stands."""
+        self._restore_slow_limit()
         if self._on:
             self._reanchor(1.0)
             self._on = False
@@ -157,6 +184,32 @@ class VirtualClock:
         asks for that)."""
         self._anchor = float(value)
         self._anchor_real = monotonic()
+
+    def _excuse_jump(self, seconds: float) -> None:
+        """asyncio's debug mode times each callback on the loop's clock, and warns of one that
+        took ``slow_callback_duration`` or more: seconds jumped inside a callback are not
+        seconds it took. Raise the loop's limit by them until the loop next waits (after
+        the callbacks of this turn)."""
+        loop = self._loop()
+        if loop is None or not seconds or not loop.get_debug():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        if running is not loop:
+            return
+        if self._jumped_limit is None:
+            self._jumped_limit = loop.slow_callback_duration
+        loop.slow_callback_duration += seconds
+
+    def _restore_slow_limit(self) -> None:
+        limit = self._jumped_limit
+        if limit is not None:
+            self._jumped_limit = None
+            loop = self._loop()
+            if loop is not None:
+                loop.slow_callback_duration = limit
 
     def _reanchor(self, speed: float) -> None:
         now = monotonic()
@@ -169,6 +222,8 @@ class VirtualClock:
     def select(self, timeout: float | None) -> list[Any]:
         """What the loop's ``_selector.select(timeout)`` returns, on virtual time."""
         real = self._real_selector
+        if self._jumped_limit is not None:
+            self._restore_slow_limit()
         if timeout == 0 or not self._on:
             return real.select(timeout)  # type: ignore[no-any-return]
         events: list[Any] = real.select(0)
@@ -337,9 +392,7 @@ def _busy_threads(known: frozenset[threading.Thread] = frozenset()) -> list[thre
     candidates = [
         thread
         for thread in threading.enumerate()
-        if thread is not current
-        and thread not in known
-        and not thread.name.startswith(_OWN_PREFIX)
+        if thread is not current and thread not in known and not thread.name.startswith(_OWN_PREFIX)
     ]
     if not candidates:
         return candidates
