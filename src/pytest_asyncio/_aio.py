@@ -306,17 +306,25 @@ def signal_handlers(loop: asyncio.AbstractEventLoop) -> list[int]:
     return list(handlers) if isinstance(handlers, dict) else []
 
 
-def is_pool_worker(thread: object) -> bool:
-    """Whether *thread* is a worker of a ``concurrent.futures.ThreadPoolExecutor``."""
+def _is_pool_worker_code(code: object) -> bool:
+    """Whether *code* is that of ``concurrent.futures.thread._worker``: the loop each worker of
+    a ``ThreadPoolExecutor`` runs. Compared by name and file, not identity: a module that was
+    imported again (pytester's in-process runs drop the modules a run imported) holds another
+    function object than the executor a program made before."""
     import concurrent.futures.thread as pool
 
-    return getattr(thread, "_target", None) is getattr(pool, "_worker", False)
+    return (
+        getattr(code, "co_name", None) == "_worker"
+        and getattr(code, "co_filename", None) == pool._worker.__code__.co_filename
+    )
+
+
+def is_pool_worker(thread: object) -> bool:
+    """Whether *thread* is a worker of a ``concurrent.futures.ThreadPoolExecutor``."""
+    return _is_pool_worker_code(getattr(getattr(thread, "_target", None), "__code__", None))
 
 
 def pool_worker_idle(frame: object) -> bool:
     """Whether a pool worker whose innermost frame is *frame* waits for work: it is in the
     worker's loop itself (blocked on the work queue), not in a job it runs."""
-    import concurrent.futures.thread as pool
-
-    worker = getattr(pool, "_worker", None)
-    return getattr(frame, "f_code", None) is getattr(worker, "__code__", False)
+    return _is_pool_worker_code(getattr(frame, "f_code", None))

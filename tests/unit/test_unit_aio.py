@@ -7,6 +7,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import contextvars
+import importlib
 import os
 import re
 import signal
@@ -473,3 +474,31 @@ def test_safe_virtual_time_answers_for_objects_without_the_attributes() -> None:
     assert _aio.signal_handlers(stranger) == []  # type: ignore[arg-type]
     assert not _aio.is_pool_worker(stranger)
     assert not _aio.pool_worker_idle(stranger)
+
+
+def test_pool_workers_are_seen_after_their_module_is_imported_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """pytester's in-process runs drop the modules a run imported: a pool made before holds
+    the function of a module that ``concurrent.futures.thread`` no longer names."""
+    import concurrent.futures.thread as before
+
+    release = threading.Event()
+    workers: list[threading.Thread] = []
+
+    def job() -> None:
+        workers.append(threading.current_thread())
+        release.wait(5)
+
+    with before.ThreadPoolExecutor(1) as pool:
+        pool.submit(job)
+        assert _settle(lambda: bool(workers))
+        monkeypatch.setattr(concurrent.futures, "thread", before)
+        monkeypatch.delitem(sys.modules, "concurrent.futures.thread")
+        again = importlib.import_module("concurrent.futures.thread")
+        assert again is not before
+        (worker,) = workers
+        assert _aio.is_pool_worker(worker)
+        assert not _aio.pool_worker_idle(_frame_of(worker))
+        release.set()
+        assert _settle(lambda: _aio.pool_worker_idle(_frame_of(worker)))
