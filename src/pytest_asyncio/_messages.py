@@ -277,9 +277,10 @@ VIRTUAL_CLOCK_ON_REAL: Final = (
     "@pytest.mark.asyncio(clock='real'); remove one of the two."
 )
 CLOCK_NOT_VIRTUALISABLE: Final = (
-    "{what} runs on virtual time, but its {loop} is a {kind}, made by {factory}, which is "
-    "not built on asyncio's BaseEventLoop: virtual time cannot drive it. Run this test with "
-    "@pytest.mark.asyncio(clock='real'), or on a loop factory that makes asyncio's own loops."
+    "{what} runs on virtual time, but its {loop} ({kind}, made by {factory}) keeps time or "
+    "waits in a way of its own: virtual time drives only asyncio's own loops, whose time(), "
+    "_run_once() and selector it knows. Run this test with @pytest.mark.asyncio(clock='real'), "
+    "or on a loop factory that makes asyncio's own loops."
 )
 CLOCK_FACTORY_HOOK: Final = "the loop factory {name!r} of pytest_asyncio_loop_factories"
 CLOCK_FACTORY_DEFAULT: Final = "the event loop policy"
