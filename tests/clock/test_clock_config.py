@@ -213,9 +213,7 @@ def test_the_fixture_turns_virtual_time_on(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest("-s")
     result.assert_outcomes(passed=2)
-    result.stdout.fnmatch_lines(
-        ["CLOCK test_with_fixture: virtual", "CLOCK test_without: real"]
-    )
+    result.stdout.fnmatch_lines(["CLOCK test_with_fixture: virtual", "CLOCK test_without: real"])
 
 
 def test_the_fixture_on_a_test_marked_real(pytester: pytest.Pytester) -> None:
