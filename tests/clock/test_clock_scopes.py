@@ -340,6 +340,38 @@ def test_a_policy_loop_that_cannot_be_virtualised_is_refused(pytester: pytest.Py
         assert line in result.outlines
 
 
+def test_a_loop_of_the_current_policy_that_cannot_be_virtualised_is_refused(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeconftest(
+        WRAPPER
+        + """
+
+class WrappingPolicy(asyncio.DefaultEventLoopPolicy):
+    def new_event_loop(self):
+        return WrappedLoop()
+
+
+def pytest_configure(config):
+    config.previous_policy = asyncio.get_event_loop_policy()
+    asyncio.set_event_loop_policy(WrappingPolicy())
+
+
+def pytest_unconfigure(config):
+    asyncio.set_event_loop_policy(config.previous_policy)
+"""
+    )
+    pytester.makepyfile(test_refused=REFUSED)
+    result = pytester.runpytest("-s")
+    result.assert_outcomes(passed=1, failed=1, errors=1)
+    assert "RAN" not in result.stdout.str()
+    factory = "the new_event_loop() of the current event loop policy, a conftest.WrappingPolicy"
+    assert factory == _messages.CLOCK_FACTORY_DEFAULT.format(policy="conftest.WrappingPolicy")
+    nodeids = ["test_refused.py::test_marked", "test_refused.py::test_fixture"]
+    for line in _refusals(nodeids, "conftest.WrappedLoop", factory):
+        assert line in result.outlines
+
+
 def test_uvloop_is_refused(pytester: pytest.Pytester) -> None:
     pytest.importorskip("uvloop")
     pytester.makeconftest(

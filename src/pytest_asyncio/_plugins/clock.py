@@ -163,6 +163,7 @@ def _maker(item: pytest.Item | None) -> str:
     """What made the loops of *item*, in the user's terms: the hook's factory, the policy of
     an overridden event_loop_policy fixture, or the current policy."""
     import asyncio
+    import warnings
 
     from pytest_asyncio import _loops
 
@@ -173,7 +174,9 @@ def _maker(item: pytest.Item | None) -> str:
         return _messages.CLOCK_FACTORY_HOOK.format(
             name=factory.name, create=_qualname(factory.create)
         )
-    policy = asyncio.get_event_loop_policy()
+    with warnings.catch_warnings():  # deprecated from Python 3.14 on; still what made the loop
+        warnings.simplefilter("ignore", DeprecationWarning)
+        policy = asyncio.get_event_loop_policy()
     return _messages.CLOCK_FACTORY_DEFAULT.format(policy=_qualname(type(policy)))
 
 
