@@ -278,12 +278,32 @@ VIRTUAL_CLOCK_ON_REAL: Final = (
 )
 CLOCK_NOT_VIRTUALISABLE: Final = (
     "{what} runs on virtual time, but its {loop} ({kind}, made by {factory}) keeps time or "
-    "waits in a way of its own: virtual time drives only asyncio's own loops, whose time(), "
-    "_run_once() and selector it knows. Run this test with @pytest.mark.asyncio(clock='real'), "
-    "or on a loop factory that makes asyncio's own loops."
+    "waits in a way of its own: virtual time drives asyncio's own loops only (those that keep "
+    "asyncio.BaseEventLoop's time(), _run_once() and selector), so the test is not run rather "
+    "than run on real time. Run it with @pytest.mark.asyncio(clock='real'), or make its loop "
+    "with asyncio's own loops (e.g. asyncio.new_event_loop)."
 )
-CLOCK_FACTORY_HOOK: Final = "the loop factory {name!r} of pytest_asyncio_loop_factories"
-CLOCK_FACTORY_DEFAULT: Final = "the event loop policy"
+CLOCK_FACTORY_HOOK: Final = (
+    "the loop factory {name!r} ({create}) that the pytest_asyncio_loop_factories hook returns"
+)
+CLOCK_FACTORY_POLICY: Final = (
+    "the new_event_loop() of the {policy} that the overridden event_loop_policy fixture returns"
+)
+CLOCK_FACTORY_DEFAULT: Final = "the new_event_loop() of the current event loop policy, a {policy}"
+#: The ValueError (or TypeError, for what is not a number) of the virtual_clock's knobs.
+CLOCK_BAD_JUMP: Final = (
+    "virtual_clock.jump({value!r}): jump() takes a finite number of seconds >= 0 (an int or a "
+    "float); virtual time never goes backwards."
+)
+CLOCK_BAD_RATE: Final = (
+    "virtual_clock.rate = {value!r}: the rate is a finite number >= 0 (an int or a float) of "
+    "virtual seconds that pass per real second; 0 (the default) moves time by jumps only."
+)
+CLOCK_BAD_AUTOJUMP_THRESHOLD: Final = (
+    "virtual_clock.autojump_threshold = {value!r}: the threshold is a finite number >= 0 (an "
+    "int or a float) of real seconds to wait for I/O before a jump; 0 (the default) jumps at "
+    "once."
+)
 MARK_BAD_CLOCK: Final = (
     "{nodeid}: @pytest.mark.asyncio(clock={value!r}) names no clock; use one of: {choices}."
 )
