@@ -391,3 +391,53 @@ def test_uvloop_is_refused(pytester: pytest.Pytester) -> None:
     nodeids = ["test_refused.py::test_marked", "test_refused.py::test_fixture"]
     for line in _refusals(nodeids, "uvloop.Loop", factory):
         assert line in result.outlines
+
+
+def test_a_loop_that_keeps_its_own_time_is_refused(pytester: pytest.Pytester) -> None:
+    # A subclass of asyncio's own loop that reads time its own way, and one that waits in a
+    # stand-in for a selector (as test utilities of some libraries do): virtual time would
+    # fight their clock, so they are refused, not half driven.
+    pytester.makeconftest(
+        """
+        import asyncio
+        from unittest import mock
+
+        class OwnTime(asyncio.SelectorEventLoop):
+            def time(self):
+                return 0.0
+
+        class StandIn(asyncio.BaseEventLoop):
+            def __init__(self):
+                super().__init__()
+                self._selector = mock.Mock()
+
+            def _process_events(self, event_list):
+                pass
+
+            def _write_to_self(self):
+                pass
+
+        def pytest_asyncio_loop_factories(config, item):
+            return {"own_time": OwnTime, "stand_in": StandIn}
+        """
+    )
+    pytester.makepyfile(
+        test_own="""
+        import pytest
+
+        @pytest.mark.asyncio(clock="virtual", loop_factories=["own_time"])
+        async def test_own_time():
+            print("RAN")
+
+        @pytest.mark.asyncio(clock="virtual", loop_factories=["stand_in"])
+        async def test_stand_in():
+            print("RAN")
+        """
+    )
+    result = pytester.runpytest_subprocess("-s", "-p", "no:cacheprovider", timeout=60)
+    result.assert_outcomes(failed=2)
+    assert "RAN" not in result.stdout.str()
+    for name, kind in [("own_time", "conftest.OwnTime"), ("stand_in", "conftest.StandIn")]:
+        nodeid = f"test_own.py::test_{name}"
+        factory = _messages.CLOCK_FACTORY_HOOK.format(name=name, create=kind)
+        assert _refusals([nodeid], kind, factory)[0] in result.outlines
