@@ -18,6 +18,7 @@ from pytest_asyncio._compat import Failed
 from pytest_asyncio._failures import fail
 
 if TYPE_CHECKING:
+    from pytest_asyncio._clock._deadlock import Detector
     from pytest_asyncio._clock._virtual import VirtualClock
     from pytest_asyncio._runner import Job, LoopRunner
 
@@ -83,8 +84,9 @@ class Clocks:
         self.item: pytest.Item | None = None
         #: The test running now wants virtual time.
         self.virtual = False
-        #: The jobs whose loop's clock was switched on for them.
-        self._started: set[Job] = set()
+        #: The jobs whose loop's clock was switched on for them, with their deadlock
+        #: detector, and the detector of the job they run in (a job a call_sync serves).
+        self._started: dict[Job, tuple[Detector, Detector | None]] = {}
 
     def begin(self, item: pytest.Item) -> None:
         self.item = item
@@ -116,17 +118,31 @@ class Clocks:
             runner.refuse(job, Failed(_refusal(self.item, runner), pytrace=False))
             return
         clock.start()
-        self._started.add(job)
+        from pytest_asyncio._clock._deadlock import Detector
+
+        detector = Detector(runner, job, self.item)
+        outer = clock.deadlocked
+        self._started[job] = (detector, outer if isinstance(outer, Detector) else None)
+        clock.deadlocked = detector
 
     def job_finished(self, runner: LoopRunner, job: Job) -> None:
-        if job not in self._started:
+        started = self._started.pop(job, None)
+        if started is None:
             return
-        self._started.discard(job)
         from pytest_asyncio._clock._virtual import clock_of
 
+        detector, outer = started
         clock = clock_of(runner.loop)
         if clock is not None:
             clock.stop()
+            clock.deadlocked = outer
+        failure = detector.outcome()
+        if failure is not None:
+            job.error = failure
+            if detector.abandoned:
+                # The runner raises the outcome of a job that is done, and the broken loop's
+                # error for one it gave up on: this one's own report says more.
+                job.done = True
 
     def loop_closing(self, runner: LoopRunner) -> None:
         pass
