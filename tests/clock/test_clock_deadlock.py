@@ -7,6 +7,10 @@ too: if detection breaks, the run ends on the timeout (and the test fails) inste
 
 from __future__ import annotations
 
+import re
+import sys
+from pathlib import Path
+
 import pytest
 
 from pytest_asyncio import _messages
@@ -138,8 +142,6 @@ async def test_cycle():
 
 @pytest.mark.parametrize("kind", list(CYCLES))
 def test_a_cycle_between_two_tasks_lists_both(pytester: pytest.Pytester, kind: str) -> None:
-    import sys
-
     if kind == "locks" and sys.version_info < (3, 11):
         pytest.skip("asyncio.Barrier is new in Python 3.11")
     body, first, second = CYCLES[kind]
@@ -437,3 +439,25 @@ def test_real_time_claims_no_deadlock(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         ["test test_real.py::test_real_waits_for_nobody ran longer than 1 s *"]
     )
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def test_the_documented_report_is_what_the_example_prints(pytester: pytest.Pytester) -> None:
+    """The "Deadlocks" section of the virtual time docs: its example module prints the report
+    shown under it."""
+    pages = [DOCS / "virtual-time.md", DOCS / "virtual-time-deadlocks.md"]
+    text = next(page.read_text() for page in pages if "## Deadlocks" in _read(page))
+    section = text[text.index("## Deadlocks") :]
+    found = re.search(r"```py\n(.*?)```.*?```text\n(.*?)```", section, re.S)
+    assert found is not None
+    module, report = found.groups()
+    pytester.makepyfile(test_jobs=module)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", LIMIT, timeout=60)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(report.splitlines(), consecutive=True)
+
+
+def _read(page: Path) -> str:
+    return page.read_text() if page.exists() else ""
