@@ -105,17 +105,16 @@ CYCLES = {
     "locks": (
         """
     a, b = asyncio.Lock(), asyncio.Lock()
-    both_hold_one = asyncio.Barrier(2)
 
     async def first():
         async with a:
-            await both_hold_one.wait()
+            await asyncio.sleep(0)  # the other task takes b meanwhile
             async with b:
                 pass
 
     async def second():
         async with b:
-            await both_hold_one.wait()
+            await asyncio.sleep(0)
             async with a:
                 pass
 """,
@@ -142,8 +141,6 @@ async def test_cycle():
 
 @pytest.mark.parametrize("kind", list(CYCLES))
 def test_a_cycle_between_two_tasks_lists_both(pytester: pytest.Pytester, kind: str) -> None:
-    if kind == "locks" and sys.version_info < (3, 11):
-        pytest.skip("asyncio.Barrier is new in Python 3.11")
     body, first, second = CYCLES[kind]
     pytester.makepyfile(test_cycle=CYCLE.format(body=body))
     # Debug mode records where each task was created: the report shows it.
@@ -165,7 +162,7 @@ def test_a_cycle_between_two_tasks_lists_both(pytester: pytest.Pytester, kind: s
         result.stdout.fnmatch_lines(
             [
                 f"task {name!r} (created at test_cycle.py:{created} in test_cycle), waiting here:",
-                f"  test_cycle.py:* in test_cycle.<locals>.{name}",
+                f"  test_cycle.py:* in *{name}",
                 *chain,
             ]
         )
@@ -405,7 +402,8 @@ def test_a_wider_loop_lists_its_background_tasks_and_runs_on(pytester: pytest.Py
             "  test_wider.py:19 in test_stuck",
             "      await asyncio.Event().wait()",
             "task 'listener', waiting here:",
-            "  test_wider.py:11 in listener.<locals>.wait_for_messages",
+            # Python 3.10 shows a function's name, not its qualified name.
+            "  test_wider.py:11 in *wait_for_messages",
             "      await asyncio.Event().wait()",
             "Each innermost await above *",
         ]
@@ -453,6 +451,8 @@ def test_the_documented_report_is_what_the_example_prints(pytester: pytest.Pytes
     found = re.search(r"```py\n(.*?)```.*?```text\n(.*?)```", section, re.S)
     assert found is not None
     module, report = found.groups()
+    if sys.version_info < (3, 11):
+        report = re.sub(r"\w+\.<locals>\.", "", report)  # no qualified names on 3.10
     pytester.makepyfile(test_jobs=module)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", LIMIT, timeout=60)
     result.assert_outcomes(failed=1)
