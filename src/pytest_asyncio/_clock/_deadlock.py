@@ -5,7 +5,7 @@ no timer is scheduled, and nothing outside the loop can wake it (``VirtualClock.
 Every task then waits for another, or for something nobody will ever do; on real time the
 test would hang until a timeout ended it, or for ever. The :class:`Detector` of the running
 job records where each task waits, then cancels the job, so its cleanup code runs; the
-clock's instrument fails the job with that report when it ends (``Detector.outcome``).
+clock's instrument fails the job with that report when it ends (``Detector.settle``).
 
 A job that deadlocks again while it unwinds (its ``finally`` awaits what can never come) is
 closed by force, as the timeouts do; one that still goes on waiting is given up on with its
@@ -21,24 +21,16 @@ from pytest_asyncio import _awaits, _compat, _hung, _messages
 from pytest_asyncio._runner import keep_forever
 
 if TYPE_CHECKING:
-    import pytest
+    import asyncio
 
     from pytest_asyncio._clock._virtual import VirtualClock
-    from pytest_asyncio._runner import Job, LoopRunner
+    from pytest_asyncio._runner import Job, LoopRunner, Owner
 
 #: The stages of a detector (``Detector.stage``).
 _WATCHING: Final = "watching"  # the job runs
 _CANCELLED: Final = "cancelled"  # it deadlocked, and was cancelled
 _FORCED: Final = "forced"  # it deadlocked again while unwinding, and was closed
 _ABANDONED: Final = "abandoned"  # it deadlocked once more: the runner gave up on it
-
-
-def _describe(job: Job, item: pytest.Item | None) -> str:
-    if job.owner is not None:
-        return _hung.describe(job.owner)
-    if item is not None:
-        return _messages.TIMED_OUT_TEST.format(nodeid=item.nodeid)
-    return "this test"
 
 
 class Deadlocked(_compat.Failed):
@@ -57,11 +49,11 @@ class Detector:
 
     __slots__ = ("job", "message", "runner", "stage", "what")
 
-    def __init__(self, runner: LoopRunner, job: Job, item: pytest.Item | None) -> None:
+    def __init__(self, runner: LoopRunner, job: Job, owner: Owner) -> None:
         self.runner = runner
         self.job = job
         #: How the report names the job: "test tests/test_x.py::test_y", ...
-        self.what = _describe(job, item)
+        self.what = _hung.describe(owner)
         self.stage = _WATCHING
         #: The report, built at the first deadlock and completed at each escalation.
         self.message: str | None = None
@@ -83,15 +75,18 @@ class Detector:
             self.message += "\n" + _messages.DEADLOCK_ABANDONED.format(loop=self.runner.label)
             self.runner.abandon(job, self.what)
 
-    def outcome(self) -> Deadlocked | None:
-        """The failure of the job, if it deadlocked."""
-        return None if self.message is None else _raised(Deadlocked(self.message))
+    def settle(self) -> None:
+        """The job is over: if it deadlocked, the report is its outcome (a failure)."""
+        if self.message is None:
+            return
+        job = self.job
+        job.error = _raised(Deadlocked(self.message))
+        if self.stage is _ABANDONED:
+            # The runner raises the outcome of a job that is done, and the broken loop's
+            # error for one it gave up on: the report says more.
+            job.done = True
 
-    @property
-    def abandoned(self) -> bool:
-        return self.stage is _ABANDONED
-
-    def _report(self, task: Any) -> str:
+    def _report(self, task: asyncio.Task[Any]) -> str:
         relative = _awaits.relative_to_cwd()
         origin = self._origin()
         lines = [
@@ -108,7 +103,7 @@ class Detector:
         owner = self.job.owner
         return None if owner is None else owner.origin
 
-    def _force(self, job: Job, task: Any) -> None:
+    def _force(self, job: Job, task: asyncio.Task[Any]) -> None:
         """Deadlocked again while unwinding: close the job's coroutine (``GeneratorExit``
         where it waits) and wake its task, so that the job ends."""
         self.stage = _FORCED

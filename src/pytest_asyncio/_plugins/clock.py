@@ -86,7 +86,7 @@ class Clocks:
         self.virtual = False
         #: The jobs whose loop's clock was switched on for them, with their deadlock
         #: detector, and the detector of the job they run in (a job a call_sync serves).
-        self._started: dict[Job, tuple[Detector, Detector | None]] = {}
+        self._started: dict[Job, tuple[Detector | None, Detector | None]] = {}
 
     def begin(self, item: pytest.Item) -> None:
         self.item = item
@@ -120,7 +120,8 @@ class Clocks:
         clock.start()
         from pytest_asyncio._clock._deadlock import Detector
 
-        detector = Detector(runner, job, self.item)
+        # Every job of a test or fixture has an owner, whom a deadlock report names.
+        detector = None if job.owner is None else Detector(runner, job, job.owner)
         outer = clock.deadlocked
         self._started[job] = (detector, outer if isinstance(outer, Detector) else None)
         clock.deadlocked = detector
@@ -136,13 +137,8 @@ class Clocks:
         if clock is not None:
             clock.stop()
             clock.deadlocked = outer
-        failure = detector.outcome()
-        if failure is not None:
-            job.error = failure
-            if detector.abandoned:
-                # The runner raises the outcome of a job that is done, and the broken loop's
-                # error for one it gave up on: this one's own report says more.
-                job.done = True
+        if detector is not None:
+            detector.settle()
 
     def loop_closing(self, runner: LoopRunner) -> None:
         pass
