@@ -539,3 +539,29 @@ INTERRUPTED_FORCED: Final = (
     "it catches CancelledError, let it propagate: re-raise it after your cleanup."
 )
 INTERRUPT_TASKS_SECTION: Final = "other asyncio tasks pending at the interruption"
+
+# --- deadlocks on virtual time -------------------------------------------------------------
+
+DEADLOCK: Final = (
+    "{what} can never finish: every task on its {loop} is waiting, no timer is scheduled, "
+    "and nothing outside the loop can wake it (no socket or pipe it watches, no executor job, "
+    "subprocess or thread at work, no signal handler). On virtual time that is a deadlock, "
+    "so it was cancelled at once instead of hanging. The waiting tasks, each with where it "
+    "waits, outermost call first:\n{tasks}\n"
+    "Each innermost await above waits for something only one of these tasks could do: set "
+    "an event or a future, release a lock, put an item in a queue. Make the code that should "
+    "do it run, or bound the wait with asyncio.timeout()."
+)
+DEADLOCK_JOB: Final = "{what}, waiting here:"
+DEADLOCK_UNWINDING: Final = (
+    "Cancelled, it waited again, while unwinding, for something that can never come (in a "
+    "finally block, an except clause or an async with's exit, or after catching the "
+    "CancelledError), here:\n{chain}\n"
+    "So it was closed by force (GeneratorExit raised there) and the rest of its cleanup did "
+    "not run. In cleanup code, do not await what only the cancelled code would have done."
+)
+DEADLOCK_ABANDONED: Final = (
+    "Closing it did not end it either (it caught GeneratorExit and waited again), so its "
+    "{loop} was abandoned: nothing more runs on that loop, and the fixture teardowns and "
+    "later tests that need it fail. Let GeneratorExit propagate."
+)

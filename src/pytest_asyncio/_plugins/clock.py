@@ -19,6 +19,7 @@ from pytest_asyncio._compat import Failed
 from pytest_asyncio._failures import fail
 
 if TYPE_CHECKING:
+    from pytest_asyncio._clock._deadlock import Detector
     from pytest_asyncio._clock._virtual import VirtualClock
     from pytest_asyncio._runner import Job, LoopRunner
 
@@ -86,8 +87,9 @@ class Clocks:
         self.item: pytest.Item | None = None
         #: The test running now wants virtual time.
         self.virtual = False
-        #: The jobs whose loop's clock was switched on for them.
-        self._started: set[Job] = set()
+        #: The jobs whose loop's clock was switched on for them, with their deadlock
+        #: detector, and the detector of the job they run in (a job a call_sync serves).
+        self._started: dict[Job, tuple[Detector | None, Detector | None]] = {}
         #: The test each clock's knobs were last set up for: a clock on a loop wider than a
         #: function serves many tests, and each starts with the default knobs.
         self._claims: weakref.WeakKeyDictionary[VirtualClock, pytest.Item] = (
@@ -135,17 +137,27 @@ class Clocks:
             return
         self.claim(clock)
         clock.start()
-        self._started.add(job)
+        from pytest_asyncio._clock._deadlock import Detector
+
+        # Every job of a test or fixture has an owner, whom a deadlock report names.
+        detector = None if job.owner is None else Detector(runner, job, job.owner)
+        outer = clock.deadlocked
+        self._started[job] = (detector, outer if isinstance(outer, Detector) else None)
+        clock.deadlocked = detector
 
     def job_finished(self, runner: LoopRunner, job: Job) -> None:
-        if job not in self._started:
+        started = self._started.pop(job, None)
+        if started is None:
             return
-        self._started.discard(job)
         from pytest_asyncio._clock._virtual import clock_of
 
+        detector, outer = started
         clock = clock_of(runner.loop)
         if clock is not None:
             clock.stop()
+            clock.deadlocked = outer
+        if detector is not None:
+            detector.settle()
 
     def loop_closing(self, runner: LoopRunner) -> None:
         pass
