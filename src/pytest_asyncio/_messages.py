@@ -404,7 +404,7 @@ CHECK_TASK_LEAKS_KEPT: Final = (
     "and going on."
 )
 #: How LOOP_BROKEN names a leaked task that would not end.
-CHECK_TASK_LEAKS_CULPRIT: Final = "task {name!r} left pending by test {nodeid}"
+CHECK_TASK_LEAKS_CULPRIT: Final = "task {name!r}, left pending by test {nodeid}, would not stop"
 CHECK_UNAWAITED: Final = (
     "coroutine {name!r} was created and never awaited{owner}{times}; it was created here:\n"
     "{site}\n"
@@ -489,9 +489,13 @@ TIMED_OUT_ABANDONED: Final = (
     "your cleanup instead of catching them and going on."
 )
 LOOP_BROKEN: Final = (
-    "{what} cannot run: its {loop} was abandoned earlier, when {culprit} ran past its limit "
-    "and would not stop. Fix that one first (see its failure); this then runs again."
+    "{what} cannot run: its {loop} was abandoned earlier, when {culprit}. Fix that one first "
+    "(see its failure); this then runs again."
 )
+#: How LOOP_BROKEN names a job that ran past its limit and refused to end.
+TIMEOUT_CULPRIT: Final = "{what} ran past its limit and would not stop"
+#: How LOOP_BROKEN names a job that deadlocked and refused to end.
+DEADLOCK_CULPRIT: Final = "{what} deadlocked and would not stop"
 _UNBLOCK: Final = (
     "Sync code in async code holds up every task on the loop: use await asyncio.sleep() "
     "instead of time.sleep(), and run a blocking call in a thread with "

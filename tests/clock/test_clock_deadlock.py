@@ -456,3 +456,33 @@ def test_the_documented_report_is_what_the_example_prints(pytester: pytest.Pytes
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", LIMIT, timeout=60)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(report.splitlines(), consecutive=True)
+
+
+def test_later_tests_on_a_loop_given_up_on_name_the_deadlock(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_shared="""
+        import asyncio
+        import pytest
+
+        pytestmark = pytest.mark.asyncio(loop_scope="module", clock="virtual")
+
+        async def test_swallows_everything():
+            while True:
+                try:
+                    await asyncio.Event().wait()
+                except BaseException:
+                    pass
+
+        async def test_same_loop():
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:randomly", LIMIT, timeout=60)
+    result.assert_outcomes(failed=2)
+    # The literal text a user sees for the next test on the loop that was given up on.
+    assert (
+        "test test_shared.py::test_same_loop cannot run: its module-scoped event loop of "
+        "test_shared.py was abandoned earlier, when test test_shared.py::test_swallows_everything "
+        "deadlocked and would not stop. Fix that one first (see its failure); this then runs "
+        "again."
+    ) in result.outlines

@@ -73,7 +73,7 @@ class Detector:
             self.stage = _ABANDONED
             assert self.message is not None
             self.message += "\n" + _messages.DEADLOCK_ABANDONED.format(loop=self.runner.label)
-            self.runner.abandon(job, self.what)
+            self.runner.abandon(job, _messages.DEADLOCK_CULPRIT.format(what=self.what))
 
     def settle(self) -> None:
         """The job is over: if it deadlocked, the report is its outcome (a failure)."""
