@@ -283,6 +283,21 @@ CLOCK_NOT_VIRTUALISABLE: Final = (
 )
 CLOCK_FACTORY_HOOK: Final = "the loop factory {name!r} of pytest_asyncio_loop_factories"
 CLOCK_FACTORY_DEFAULT: Final = "the event loop policy"
+LOOPTIME_NOT_PATCHABLE: Final = (
+    "{nodeid} asks for looptime's fake loop time ({source}), but its {loop} is a {kind}, "
+    "which looptime cannot patch (it patches asyncio's BaseEventLoop subclasses only): the "
+    "test would run on real time. Run it with @pytest.mark.looptime(False), or on a loop "
+    "factory that makes asyncio's own loops."
+)
+LOOPTIME_ON_VIRTUAL_CLOCK: Final = (
+    "{nodeid} asks for looptime's fake loop time ({source}), but its {loop} already runs on "
+    "pytest-asyncio-ng's virtual clock (an earlier test on it used clock='virtual' or the "
+    "virtual_clock fixture): both cannot drive one loop. Give this test clock='virtual' "
+    "instead of looptime, or run the tests that use looptime on a loop of their own "
+    "(e.g. loop_scope='function')."
+)
+LOOPTIME_SOURCE_MARK: Final = "@pytest.mark.looptime"
+LOOPTIME_SOURCE_FLAG: Final = "--looptime"
 MARK_BAD_CLOCK: Final = (
     "{nodeid}: @pytest.mark.asyncio(clock={value!r}) names no clock; use one of: {choices}."
 )

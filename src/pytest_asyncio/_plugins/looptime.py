@@ -1,0 +1,155 @@
+"""looptime's fake loop time on our loops: its marker, flags and fixtures keep working.
+
+looptime (https://github.com/nolar/looptime) patches the loops that come out of
+pytest-asyncio's own loop fixtures, and turns its fake time on for a test by reading the loop
+back through the ``event_loop_policy`` fixture. Our loops come from neither, so on its own it
+does nothing here. This plugin does its part with looptime's public API: it patches each of our
+loops with ``looptime.patch_event_loop`` before its first job (switched off, as looptime does
+at a loop's creation), and around each test body that looptime's marker or flags enable, it
+configures the test's loop with the marker's options (``setup_looptime``) and switches it on
+(``looptime_enabled``). Everything else (the time arithmetic, ``start=``, ``end=``, the idle
+and no-op settings, ``looptime.enabled()`` in fixtures) is looptime's own code.
+
+Registered at configure only when looptime's plugin is: without looptime, nothing of this
+runs. Loops are patched from the first async test on.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any, Final
+
+import pytest
+
+from pytest_asyncio import _clock, _collect, _messages
+from pytest_asyncio._failures import fail
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from pytest_asyncio._runner import Job, LoopRunner
+
+#: The name looptime's pytest plugin is registered under (its pytest11 entry point).
+LOOPTIME_PLUGIN: Final = "looptime_plugin"
+#: looptime's marker, and the dest of its ``--looptime`` / ``--no-looptime`` flags.
+MARKER: Final = "looptime"
+_NAME: Final = "pytest-asyncio-ng-looptime"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    manager = config.pluginmanager
+    if not manager.has_plugin(LOOPTIME_PLUGIN):
+        return
+    manager.register(Looptime(config), _NAME)
+
+
+def options(item: pytest.Item) -> dict[str, Any] | None:
+    """The looptime options of *item*, or None if looptime leaves it on real time.
+
+    looptime's own rule: ``--looptime`` turns it on for every test, ``--no-looptime`` off,
+    else a ``looptime`` marker turns it on; the markers' keyword options merge, the closest
+    winning per option, and a positional ``True``/``False`` on a marker decides last."""
+    flag: bool | None = item.config.getoption(MARKER, None)
+    markers = list(item.iter_markers(MARKER))
+    enabled = bool(markers or flag is True) and flag is not False
+    merged: dict[str, Any] = {}
+    for marker in reversed(markers):
+        merged.update(marker.kwargs)
+        if marker.args:
+            enabled = bool(marker.args[0])
+    return merged if enabled else None
+
+
+class Looptime:
+    """Patches our loops for looptime, and switches its fake time on for the tests it enables."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self._module: Any = importlib.import_module("looptime")
+        self._instrumented = False
+
+    # --- patching our loops -----------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        if self._instrumented or _collect.spec_of(item) is None:
+            return
+        from pytest_asyncio import _loops
+
+        self._instrumented = True
+        _loops.instrument(self.config, self)
+
+    def job_started(self, runner: LoopRunner, job: Job) -> None:
+        self.patch(runner.loop)
+
+    def job_finished(self, runner: LoopRunner, job: Job) -> None:
+        pass
+
+    def loop_closing(self, runner: LoopRunner) -> None:
+        pass
+
+    def patch(self, loop: asyncio.AbstractEventLoop) -> bool:
+        """Patch *loop* for looptime (switched off) unless it is already; False if it cannot
+        be: not an asyncio BaseEventLoop, or driven by our virtual clock."""
+        looptime = self._module
+        if isinstance(loop, looptime.LoopTimeEventLoop):
+            return True
+        import asyncio
+
+        from pytest_asyncio._clock._virtual import clock_of
+
+        if not isinstance(loop, asyncio.BaseEventLoop) or loop.is_closed():
+            return False
+        if clock_of(loop) is not None:
+            return False
+        # _enabled=False: patched but off, as looptime's own plugin patches loops at creation.
+        looptime.patch_event_loop(loop, _enabled=False)
+        return True
+
+    # --- switching looptime on for a test ---------------------------------------------------
+
+    # trylast: inside looptime's own wrapper, which switches the loop on itself when it finds
+    # it through the test's event_loop_policy fixture.
+    @pytest.hookimpl(wrapper=True, trylast=True)
+    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> Generator[None, object, object]:
+        __tracebackhide__ = True
+        spec = _collect.spec_of(pyfuncitem)
+        if spec is None:
+            return (yield)
+        settings = options(pyfuncitem)
+        if settings is None or _clock.is_virtual(self.config, spec):
+            # Not enabled, or the test asks for our virtual clock, which then drives its loop.
+            return (yield)
+        from pytest_asyncio import _loops
+
+        runner = _loops.runner_for(pyfuncitem, pyfuncitem, spec.loop_scope)
+        loop: Any = runner.loop
+        if not self.patch(loop):
+            self._refuse(pyfuncitem, runner)
+        if loop.looptime_on:  # looptime's own wrapper switched it on
+            return (yield)
+        loop.setup_looptime(**settings)
+        with loop.looptime_enabled():
+            return (yield)
+
+    def _refuse(self, item: pytest.Item, runner: LoopRunner) -> None:
+        __tracebackhide__ = True
+        from pytest_asyncio._clock._virtual import clock_of
+
+        loop = runner.loop
+        markers = any(True for _ in item.iter_markers(MARKER))
+        source = _messages.LOOPTIME_SOURCE_MARK if markers else _messages.LOOPTIME_SOURCE_FLAG
+        if clock_of(loop) is not None:
+            fail(
+                _messages.LOOPTIME_ON_VIRTUAL_CLOCK.format(
+                    nodeid=item.nodeid, source=source, loop=runner.label
+                )
+            )
+        kind = f"{type(loop).__module__}.{type(loop).__qualname__}"
+        fail(
+            _messages.LOOPTIME_NOT_PATCHABLE.format(
+                nodeid=item.nodeid, source=source, loop=runner.label, kind=kind
+            )
+        )
