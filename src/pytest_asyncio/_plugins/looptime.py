@@ -124,9 +124,12 @@ class Looptime:
             return (yield)
         from pytest_asyncio import _loops
 
+        from pytest_asyncio._clock._virtual import clock_of
+
         runner = _loops.runner_for(pyfuncitem, pyfuncitem, spec.loop_scope)
         loop: Any = runner.loop
-        if not self.patch(loop):
+        # Our virtual clock, once on a loop, reads its time: looptime's could not drive it.
+        if clock_of(loop) is not None or not self.patch(loop):
             self._refuse(pyfuncitem, runner)
         if loop.looptime_on:  # looptime's own wrapper switched it on
             return (yield)
