@@ -8,12 +8,11 @@ from pytest_asyncio import _messages
 
 pytest.importorskip("looptime")
 
-# Every inner run is bounded: a fake time that does not jump would sleep for real.
-TIMEOUT = 60
 
 
 def _run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", *args, timeout=TIMEOUT)
+    # Bounded: a fake time that does not jump would sleep for real.
+    return pytester.runpytest("-p", "no:cacheprovider", "--asyncio-timeout=30", *args)
 
 
 def test_marked_tests_start_at_zero_or_at_start(pytester: pytest.Pytester) -> None:
