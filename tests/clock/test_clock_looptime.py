@@ -9,7 +9,6 @@ from pytest_asyncio import _messages
 pytest.importorskip("looptime")
 
 
-
 def _run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     # Bounded: a fake time that does not jump would sleep for real.
     return pytester.runpytest("-p", "no:cacheprovider", "--asyncio-timeout=30", *args)

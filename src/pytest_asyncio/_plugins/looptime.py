@@ -123,7 +123,6 @@ class Looptime:
             # Not enabled, or the test asks for our virtual clock, which then drives its loop.
             return (yield)
         from pytest_asyncio import _loops
-
         from pytest_asyncio._clock._virtual import clock_of
 
         runner = _loops.runner_for(pyfuncitem, pyfuncitem, spec.loop_scope)
