@@ -224,7 +224,7 @@ def test_looptime_on_a_loop_driven_by_the_virtual_clock_fails_clearly(
         source=_messages.LOOPTIME_SOURCE_MARK,
         loop="module-scoped event loop of test_shared.py",
     )
-    assert expected in result.stdout.str().replace("\n", " ").replace("E   ", "")
+    assert expected in result.stdout.str()
     result.stdout.fnmatch_lines(
         [
             "*test_shared.py::test_looptime asks for looptime's fake loop time "
@@ -261,3 +261,58 @@ def test_without_looptime_nothing_changes(pytester: pytest.Pytester) -> None:
     result = _run(pytester)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["looptime integration: True"])
+
+
+# A loop that is not built on asyncio's BaseEventLoop (as uvloop's is not): a stand-in that
+# hands every attribute to an asyncio loop inside.
+OPAQUE_LOOP_CONFTEST = """
+import asyncio
+
+
+class OpaqueLoop(asyncio.AbstractEventLoop):
+    def __init__(self):
+        object.__setattr__(self, "inner", asyncio.new_event_loop())
+
+    def __getattribute__(self, name):
+        if name == "__class__":
+            return object.__getattribute__(self, name)
+        return getattr(object.__getattribute__(self, "inner"), name)
+
+
+def pytest_asyncio_loop_factories(config, item):
+    return {"opaque": OpaqueLoop}
+"""
+
+
+def test_looptime_on_a_loop_it_cannot_patch_fails_clearly(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(OPAQUE_LOOP_CONFTEST)
+    pytester.makepyfile(
+        test_opaque="""
+        import asyncio
+        import pytest
+
+        @pytest.mark.asyncio
+        async def test_real():
+            await asyncio.sleep(0)
+
+        @pytest.mark.asyncio
+        async def test_flagged():
+            await asyncio.sleep(60)
+        """
+    )
+    result = _run(pytester, "--looptime", "-k", "test_flagged")
+    result.assert_outcomes(failed=1, deselected=1)
+    expected = _messages.LOOPTIME_NOT_PATCHABLE.format(
+        nodeid="test_opaque.py::test_flagged",
+        source=_messages.LOOPTIME_SOURCE_FLAG,
+        loop="function-scoped event loop of test_opaque.py::test_flagged",
+        kind="conftest.OpaqueLoop",
+    )
+    assert expected in result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "*test_opaque.py::test_flagged asks for looptime's fake loop time (--looptime), but "
+            "its function-scoped event loop of test_opaque.py::test_flagged is a "
+            "conftest.OpaqueLoop, which looptime cannot patch*"
+        ]
+    )
