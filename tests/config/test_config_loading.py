@@ -117,9 +117,7 @@ def test_pytest_plugins_in_conftest_with_no_asyncio(
 ) -> None:
     pytester.makeconftest(f"pytest_plugins = {conftest_plugin!r}")
     pytester.makepyfile(LOADING_SUITE.replace("EXPECT_RAN", "1" if loaded else "0"))
-    # looptime's plugin (installed with the dev tools) fails every fixture setup when no plugin
-    # is registered under the name "asyncio": not ours to test here.
-    result = pytester.runpytest("-p", "no:asyncio", "-p", "no:looptime_plugin")
+    result = pytester.runpytest("-p", "no:asyncio")
     if loaded:
         result.assert_outcomes(passed=3, warnings=0)
         assert "asyncio: mode=strict" in result.stdout.str()
