@@ -51,6 +51,7 @@ def _no_looptime_unless_asked(
     """Inner runs load looptime's plugin (a dev tool) only for the tests about it (those with
     "looptime" in their id): elsewhere it would patch every loop and show its frames in the
     tracebacks that tests match."""
-    if "looptime" not in request.node.nodeid:
+    if "pytester" in request.fixturenames and "looptime" not in request.node.nodeid:
+        request.getfixturevalue("pytester")  # first: setting it up clears PYTEST_ADDOPTS
         addopts = os.environ.get("PYTEST_ADDOPTS", "")
         monkeypatch.setenv("PYTEST_ADDOPTS", f"{addopts} -p no:looptime_plugin".strip())
