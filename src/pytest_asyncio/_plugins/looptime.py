@@ -11,7 +11,7 @@ configures the test's loop with the marker's options (``setup_looptime``) and sw
 and no-op settings, ``looptime.enabled()`` in fixtures) is looptime's own code.
 
 Registered at configure only when looptime's plugin is: without looptime, nothing of this
-runs. Loops are patched from the first async test on.
+runs.
 """
 
 from __future__ import annotations
@@ -42,7 +42,12 @@ def pytest_configure(config: pytest.Config) -> None:
     manager = config.pluginmanager
     if not manager.has_plugin(LOOPTIME_PLUGIN):
         return
-    manager.register(Looptime(config), _NAME)
+    from pytest_asyncio import _loops  # asyncio is imported already: looptime imports it
+
+    looptime = Looptime(config)
+    manager.register(looptime, _NAME)
+    # From the start: a loop is patched before its first job, even one run for a sync test.
+    _loops.instrument(config, looptime)
 
 
 def options(item: pytest.Item) -> dict[str, Any] | None:
@@ -68,18 +73,8 @@ class Looptime:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self._module: Any = importlib.import_module("looptime")
-        self._instrumented = False
 
-    # --- patching our loops -----------------------------------------------------------------
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_setup(self, item: pytest.Item) -> None:
-        if self._instrumented or _collect.spec_of(item) is None:
-            return
-        from pytest_asyncio import _loops
-
-        self._instrumented = True
-        _loops.instrument(self.config, self)
+    # --- patching our loops, as an instrument of every runner -------------------------------
 
     def job_started(self, runner: LoopRunner, job: Job) -> None:
         self.patch(runner.loop)
