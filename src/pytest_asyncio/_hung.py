@@ -7,6 +7,7 @@ coroutines have unwound and the chain is gone.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
@@ -31,8 +32,7 @@ def report(
     assert task is not None
     origin = owner.origin if job.owner is owner else None
     relative = _awaits.relative_to_cwd()
-    steps = _awaits.user_steps(_awaits.task_frames(task, start=origin))
-    chain = "\n".join(_awaits.render(steps, relative)) or _messages.TIMED_OUT_NO_FRAMES
+    chain = "\n".join(task_chain(task, origin, relative))
     if refused is None:
         message = _messages.TIMED_OUT.format(
             what=describe(owner), seconds=seconds, source=source, chain=chain
@@ -50,14 +50,27 @@ def report(
         message = _messages.TIMED_OUT_REFUSED.format(
             what=describe(owner), seconds=seconds, source=source, grace=refused, chain=chain
         )
-    skip = {task, *_awaits.blocked_on(task)}
-    others = [other for other in asyncio.all_tasks(task.get_loop()) if other not in skip]
+    others = other_tasks(task)
     if not others:
         return message, None
     lines: list[str] = []
     for other in others:
-        lines += _task_lines(other, relative)
+        lines += task_lines(other, relative)
     return message, (_messages.TIMEOUT_TASKS_SECTION, "\n".join(lines))
+
+
+def task_chain(
+    task: asyncio.Task[Any], origin: object, relative: Callable[[str], str]
+) -> list[str]:
+    """Where *task* waits (from *origin*, see ``_awaits.task_frames``), as report lines."""
+    steps = _awaits.user_steps(_awaits.task_frames(task, start=origin))
+    return _awaits.render(steps, relative) or [_messages.TIMED_OUT_NO_FRAMES]
+
+
+def other_tasks(task: asyncio.Task[Any]) -> list[asyncio.Task[Any]]:
+    """The pending tasks of *task*'s loop but *task* and those its chain goes through."""
+    skip = {task, *_awaits.blocked_on(task)}
+    return [other for other in asyncio.all_tasks(task.get_loop()) if other not in skip]
 
 
 def describe(owner: Owner) -> str:
@@ -66,15 +79,15 @@ def describe(owner: Owner) -> str:
     return _messages.TIMED_OUT_FIXTURE.format(phase=owner.phase, name=owner.name)
 
 
-def _task_lines(task: asyncio.Task[Any], relative: Any) -> list[str]:
+def task_lines(task: asyncio.Task[Any], relative: Callable[[str], str]) -> list[str]:
+    """*task*'s name, where it was created (when known) and where it waits, as report lines."""
     created = _awaits.created_at(task)
     where = ""
     if created is not None:
         location = f"{relative(created.filename)}:{created.lineno} in {created.function}"
         where = _messages.TIMEOUT_TASK_CREATED.format(location=location)
     head = _messages.TIMEOUT_TASK.format(name=task.get_name(), created=where)
-    steps = _awaits.user_steps(_awaits.task_frames(task))
-    return [head, *(_awaits.render(steps, relative) or [_messages.TIMED_OUT_NO_FRAMES])]
+    return [head, *task_chain(task, None, relative)]
 
 
 def stack(frames: list[FrameType]) -> str:

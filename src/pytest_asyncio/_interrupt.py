@@ -157,13 +157,9 @@ def _report(job: Job) -> tuple[list[types.FrameType], Report]:
     message = _messages.INTERRUPTED.format(
         what=_hung.describe(owner), chain=chain or _messages.TIMED_OUT_NO_FRAMES
     )
-    skip = {task, *_awaits.blocked_on(task)}
-    import asyncio
-
     lines: list[str] = []
-    for other in asyncio.all_tasks(task.get_loop()):
-        if other not in skip:
-            lines += _hung._task_lines(other, relative)
+    for other in _hung.other_tasks(task):
+        lines += _hung.task_lines(other, relative)
     section = (_messages.INTERRUPT_TASKS_SECTION, "\n".join(lines)) if lines else None
     return frames, Report(job, message, section)
 

@@ -277,12 +277,33 @@ VIRTUAL_CLOCK_ON_REAL: Final = (
     "@pytest.mark.asyncio(clock='real'); remove one of the two."
 )
 CLOCK_NOT_VIRTUALISABLE: Final = (
-    "{what} runs on virtual time, but its {loop} is a {kind}, made by {factory}, which is "
-    "not built on asyncio's BaseEventLoop: virtual time cannot drive it. Run this test with "
-    "@pytest.mark.asyncio(clock='real'), or on a loop factory that makes asyncio's own loops."
+    "{what} runs on virtual time, but its {loop} ({kind}, made by {factory}) keeps time or "
+    "waits in a way of its own: virtual time drives asyncio's own loops only (those that keep "
+    "asyncio.BaseEventLoop's time(), _run_once() and selector), so the test is not run rather "
+    "than run on real time. Run it with @pytest.mark.asyncio(clock='real'), or make its loop "
+    "with asyncio's own loops (e.g. asyncio.new_event_loop)."
 )
-CLOCK_FACTORY_HOOK: Final = "the loop factory {name!r} of pytest_asyncio_loop_factories"
-CLOCK_FACTORY_DEFAULT: Final = "the event loop policy"
+CLOCK_FACTORY_HOOK: Final = (
+    "the loop factory {name!r} ({create}) that the pytest_asyncio_loop_factories hook returns"
+)
+CLOCK_FACTORY_POLICY: Final = (
+    "the new_event_loop() of the {policy} that the overridden event_loop_policy fixture returns"
+)
+CLOCK_FACTORY_DEFAULT: Final = "the new_event_loop() of the current event loop policy, a {policy}"
+#: The ValueError (or TypeError, for what is not a number) of the virtual_clock's knobs.
+CLOCK_BAD_JUMP: Final = (
+    "virtual_clock.jump({value!r}): jump() takes a finite number of seconds >= 0 (an int or a "
+    "float); virtual time never goes backwards."
+)
+CLOCK_BAD_RATE: Final = (
+    "virtual_clock.rate = {value!r}: the rate is a finite number >= 0 (an int or a float) of "
+    "virtual seconds that pass per real second; 0 (the default) moves time by jumps only."
+)
+CLOCK_BAD_AUTOJUMP_THRESHOLD: Final = (
+    "virtual_clock.autojump_threshold = {value!r}: the threshold is a finite number >= 0 (an "
+    "int or a float) of real seconds to wait for I/O before a jump; 0 (the default) jumps at "
+    "once."
+)
 LOOPTIME_NOT_PATCHABLE: Final = (
     "{nodeid} asks for looptime's fake loop time ({source}), but its {loop} is a {kind}, "
     "which looptime cannot patch (it patches asyncio's BaseEventLoop subclasses only): the "
@@ -398,7 +419,7 @@ CHECK_TASK_LEAKS_KEPT: Final = (
     "and going on."
 )
 #: How LOOP_BROKEN names a leaked task that would not end.
-CHECK_TASK_LEAKS_CULPRIT: Final = "task {name!r} left pending by test {nodeid}"
+CHECK_TASK_LEAKS_CULPRIT: Final = "task {name!r}, left pending by test {nodeid}, would not stop"
 CHECK_UNAWAITED: Final = (
     "coroutine {name!r} was created and never awaited{owner}{times}; it was created here:\n"
     "{site}\n"
@@ -483,9 +504,13 @@ TIMED_OUT_ABANDONED: Final = (
     "your cleanup instead of catching them and going on."
 )
 LOOP_BROKEN: Final = (
-    "{what} cannot run: its {loop} was abandoned earlier, when {culprit} ran past its limit "
-    "and would not stop. Fix that one first (see its failure); this then runs again."
+    "{what} cannot run: its {loop} was abandoned earlier, when {culprit}. Fix that one first "
+    "(see its failure); this then runs again."
 )
+#: How LOOP_BROKEN names a job that ran past its limit and refused to end.
+TIMEOUT_CULPRIT: Final = "{what} ran past its limit and would not stop"
+#: How LOOP_BROKEN names a job that deadlocked and refused to end.
+DEADLOCK_CULPRIT: Final = "{what} deadlocked and would not stop"
 _UNBLOCK: Final = (
     "Sync code in async code holds up every task on the loop: use await asyncio.sleep() "
     "instead of time.sleep(), and run a blocking call in a thread with "
@@ -533,3 +558,29 @@ INTERRUPTED_FORCED: Final = (
     "it catches CancelledError, let it propagate: re-raise it after your cleanup."
 )
 INTERRUPT_TASKS_SECTION: Final = "other asyncio tasks pending at the interruption"
+
+# --- deadlocks on virtual time -------------------------------------------------------------
+
+DEADLOCK: Final = (
+    "{what} can never finish: every task on its {loop} is waiting, no timer is scheduled, "
+    "and nothing outside the loop can wake it (no socket or pipe it watches, no executor job, "
+    "subprocess or thread at work, no signal handler). On virtual time that is a deadlock, "
+    "so it was cancelled at once instead of hanging. The waiting tasks, each with where it "
+    "waits, outermost call first:\n{tasks}\n"
+    "Each innermost await above waits for something only one of these tasks could do: set "
+    "an event or a future, release a lock, put an item in a queue. Make the code that should "
+    "do it run, or bound the wait with asyncio.timeout()."
+)
+DEADLOCK_JOB: Final = "{what}, waiting here:"
+DEADLOCK_UNWINDING: Final = (
+    "Cancelled, it waited again, while unwinding, for something that can never come (in a "
+    "finally block, an except clause or an async with's exit, or after catching the "
+    "CancelledError), here:\n{chain}\n"
+    "So it was closed by force (GeneratorExit raised there) and the rest of its cleanup did "
+    "not run. In cleanup code, do not await what only the cancelled code would have done."
+)
+DEADLOCK_ABANDONED: Final = (
+    "Closing it did not end it either (it caught GeneratorExit and waited again), so its "
+    "{loop} was abandoned: nothing more runs on that loop, and the fixture teardowns and "
+    "later tests that need it fail. Let GeneratorExit propagate."
+)

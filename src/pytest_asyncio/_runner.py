@@ -733,7 +733,7 @@ async def _shutdown(loop: asyncio.AbstractEventLoop) -> None:
 
 
 async def _raise(error: BaseException) -> None:
-    __tracebackhide__ = True
+    # Not hidden: see _failures.fail().
     raise error
 
 

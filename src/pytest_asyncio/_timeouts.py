@@ -397,7 +397,8 @@ class Deadline:
 
         if self.blocked is None and self.abandoned is not None:
             self.failure = self.abandoned
-        self.runner.abandon(job, _hung.describe(self.owner))
+        culprit = _messages.TIMEOUT_CULPRIT.format(what=_hung.describe(self.owner))
+        self.runner.abandon(job, culprit)
 
     def finish(self) -> None:
         """The job is over: nothing of this deadline may act any more."""

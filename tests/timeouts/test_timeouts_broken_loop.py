@@ -82,7 +82,7 @@ def test_job_that_never_ends_breaks_only_its_loop(pytester: pytest.Pytester, sco
         expected = _messages.LOOP_BROKEN.format(
             what="test test_stuck.py::test_same_loop",
             loop=loop,
-            culprit="test test_stuck.py::test_stuck",
+            culprit=_messages.TIMEOUT_CULPRIT.format(what="test test_stuck.py::test_stuck"),
         )
         assert expected in output
     assert "coroutine ignored GeneratorExit" not in output + result.stderr.str()

@@ -30,7 +30,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any, Final
 
-from pytest_asyncio import _aio
+from pytest_asyncio import _aio, _messages
 from pytest_asyncio._realtime import monotonic
 
 #: The longest real wait in one go while virtual time is on: the clock looks again at what
@@ -46,8 +46,10 @@ class VirtualClockError(Exception):
 class VirtualClock:
     """The virtual time of one event loop, as the ``virtual_clock`` fixture returns it.
 
-    ``time()`` is the loop's time. ``jump()`` moves it forward by hand. ``rate`` and
-    ``autojump_threshold`` are the knobs of trio's ``MockClock``.
+    ``time()`` is the loop's time (``loop.time()``). ``jump()`` moves it forward by hand.
+    ``rate`` and ``autojump_threshold`` are the knobs of trio's ``MockClock``; both go back to
+    their defaults (0) when the next test starts on the loop. ``virtual`` says whether virtual
+    time is on now.
     """
 
     __slots__ = (
@@ -95,23 +97,28 @@ class VirtualClock:
         return self._anchor + speed * (monotonic() - self._anchor_real)
 
     def jump(self, seconds: float) -> None:
-        """Move the loop's time *seconds* forward. Timers that become due run at the loop's
-        next turn (``await asyncio.sleep(0)`` lets them)."""
-        if not _is_number(seconds) or seconds < 0 or not math.isfinite(seconds):
-            raise ValueError(f"jump() takes a finite number of seconds >= 0, not {seconds!r}")
+        """Move the loop's time *seconds* forward at once (also while the clock is off).
+        Timers that become due run at the loop's next turn: ``await asyncio.sleep(0)`` lets
+        them run, in the order of their deadlines.
+
+        Raise ValueError for a negative, infinite or NaN number of seconds (TypeError for what
+        is not an int or a float)."""
+        _check(seconds, _messages.CLOCK_BAD_JUMP)
         self._anchor += seconds
 
     @property
     def rate(self) -> float:
-        """Virtual seconds that pass on their own per real second while the clock is on
-        (default 0: time moves only by jumps, and at real speed while real work is in
-        flight)."""
+        """Virtual seconds that pass on their own per real second while the clock is on.
+
+        0 (the default): time stands still while callbacks run and moves by jumps to the next
+        timer only (and at real speed while real work is in flight). 1: time also passes at
+        real speed while code runs, as with the real clock, and still jumps whenever the loop
+        would wait. Any finite number >= 0 is accepted (ValueError otherwise)."""
         return self._rate
 
     @rate.setter
     def rate(self, value: float) -> None:
-        if not _is_number(value) or value < 0 or not math.isfinite(value):
-            raise ValueError(f"rate must be a finite number >= 0, not {value!r}")
+        _check(value, _messages.CLOCK_BAD_RATE)
         self._rate = float(value)
         if self._on:
             self._reanchor(self._rate)
@@ -119,13 +126,17 @@ class VirtualClock:
     @property
     def autojump_threshold(self) -> float:
         """Real seconds the loop waits for I/O, with nothing else to do, before it jumps to
-        its next timer (default 0: at once)."""
+        its next timer.
+
+        0 (the default): it jumps at once, after one look at its sockets. Raise it (e.g. to
+        0.1) when the test talks to a real peer that answers slower than that look: a server
+        in another process, a database. Any finite number >= 0 is accepted (ValueError
+        otherwise)."""
         return self._threshold
 
     @autojump_threshold.setter
     def autojump_threshold(self, value: float) -> None:
-        if not _is_number(value) or value < 0 or not math.isfinite(value):
-            raise ValueError(f"autojump_threshold must be a finite number >= 0, not {value!r}")
+        _check(value, _messages.CLOCK_BAD_AUTOJUMP_THRESHOLD)
         self._threshold = float(value)
 
     @property
@@ -340,5 +351,9 @@ def _busy_threads() -> list[threading.Thread]:
     return busy
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+def _check(value: object, message: str) -> None:
+    """Raise, with *message*, unless *value* is a finite int or float >= 0."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise TypeError(message.format(value=value))
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(message.format(value=value))

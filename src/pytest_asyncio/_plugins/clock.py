@@ -8,6 +8,7 @@ registered when the first such test is set up. A run on the real clock pays noth
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Final
 
@@ -18,6 +19,7 @@ from pytest_asyncio._compat import Failed
 from pytest_asyncio._failures import fail
 
 if TYPE_CHECKING:
+    from pytest_asyncio._clock._deadlock import Detector
     from pytest_asyncio._clock._virtual import VirtualClock
     from pytest_asyncio._runner import Job, LoopRunner
 
@@ -56,7 +58,7 @@ def activate(config: pytest.Config, item: pytest.Item | None = None) -> Clocks:
 def virtual_clock(request: pytest.FixtureRequest) -> VirtualClock:
     """The virtual clock of the test's event loop: requesting it runs the test on virtual
     time. Read the loop's time with ``time()``, move it with ``jump(seconds)``; ``rate`` and
-    ``autojump_threshold`` are its knobs."""
+    ``autojump_threshold`` are its knobs, back to their defaults for each test."""
     __tracebackhide__ = True
     from pytest_asyncio import _loops
     from pytest_asyncio._clock._virtual import VirtualClockError, install
@@ -67,12 +69,14 @@ def virtual_clock(request: pytest.FixtureRequest) -> VirtualClock:
         fail(_messages.VIRTUAL_CLOCK_NOT_ASYNC.format(nodeid=request.node.nodeid))
     if spec.clock == _clock.REAL:
         fail(_messages.VIRTUAL_CLOCK_ON_REAL.format(nodeid=item.nodeid))
-    activate(item.config, item)
+    clocks = activate(item.config, item)
     runner = _loops.runner_for(item, item, spec.loop_scope)
     try:
-        return install(runner.loop)
+        clock = install(runner.loop)
     except VirtualClockError:
         fail(_refusal(item, runner))
+    clocks.claim(clock)
+    return clock
 
 
 class Clocks:
@@ -83,12 +87,28 @@ class Clocks:
         self.item: pytest.Item | None = None
         #: The test running now wants virtual time.
         self.virtual = False
-        #: The jobs whose loop's clock was switched on for them.
-        self._started: set[Job] = set()
+        #: The jobs whose loop's clock was switched on for them, with their deadlock
+        #: detector, and the detector of the job they run in (a job a call_sync serves).
+        self._started: dict[Job, tuple[Detector | None, Detector | None]] = {}
+        #: The test each clock's knobs were last set up for: a clock on a loop wider than a
+        #: function serves many tests, and each starts with the default knobs.
+        self._claims: weakref.WeakKeyDictionary[VirtualClock, pytest.Item] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def begin(self, item: pytest.Item) -> None:
         self.item = item
         self.virtual = _clock.is_virtual(self.config, _collect.spec_of(item))
+
+    def claim(self, clock: VirtualClock) -> None:
+        """The running test uses *clock*: the first time it does, the knobs a test before it
+        set on the same loop go back to their defaults."""
+        item = self.item
+        if item is None or self._claims.get(clock) is item:
+            return
+        self._claims[clock] = item
+        clock.rate = 0.0
+        clock.autojump_threshold = 0.0
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> Generator[None, None, None]:
@@ -115,18 +135,29 @@ class Clocks:
         except VirtualClockError:
             runner.refuse(job, Failed(_refusal(self.item, runner), pytrace=False))
             return
+        self.claim(clock)
         clock.start()
-        self._started.add(job)
+        from pytest_asyncio._clock._deadlock import Detector
+
+        # Every job of a test or fixture has an owner, whom a deadlock report names.
+        detector = None if job.owner is None else Detector(runner, job, job.owner)
+        outer = clock.deadlocked
+        self._started[job] = (detector, outer if isinstance(outer, Detector) else None)
+        clock.deadlocked = detector
 
     def job_finished(self, runner: LoopRunner, job: Job) -> None:
-        if job not in self._started:
+        started = self._started.pop(job, None)
+        if started is None:
             return
-        self._started.discard(job)
         from pytest_asyncio._clock._virtual import clock_of
 
+        detector, outer = started
         clock = clock_of(runner.loop)
         if clock is not None:
             clock.stop()
+            clock.deadlocked = outer
+        if detector is not None:
+            detector.settle()
 
     def loop_closing(self, runner: LoopRunner) -> None:
         pass
@@ -134,17 +165,34 @@ class Clocks:
 
 def _refusal(item: pytest.Item | None, runner: LoopRunner) -> str:
     """Why the loop of *runner* cannot run *item* on virtual time."""
-    from pytest_asyncio import _loops
-
-    loop = runner.loop
-    kind = f"{type(loop).__module__}.{type(loop).__qualname__}"
-    factory = _loops.select_factory(item).name if item is not None else None
-    source = (
-        _messages.CLOCK_FACTORY_HOOK.format(name=factory)
-        if factory is not None
-        else _messages.CLOCK_FACTORY_DEFAULT
-    )
     what = f"test {item.nodeid}" if item is not None else "this test"
     return _messages.CLOCK_NOT_VIRTUALISABLE.format(
-        what=what, loop=runner.label, kind=kind, factory=source
+        what=what, loop=runner.label, kind=_qualname(type(runner.loop)), factory=_maker(item)
     )
+
+
+def _maker(item: pytest.Item | None) -> str:
+    """What made the loops of *item*, in the user's terms: the hook's factory, the policy of
+    an overridden event_loop_policy fixture, or the current policy."""
+    import asyncio
+    import warnings
+
+    from pytest_asyncio import _loops
+
+    factory = _loops.select_factory(item) if item is not None else None
+    if factory is not None and factory.policy is not None:
+        return _messages.CLOCK_FACTORY_POLICY.format(policy=_qualname(type(factory.policy)))
+    if factory is not None and factory.name is not None:
+        return _messages.CLOCK_FACTORY_HOOK.format(
+            name=factory.name, create=_qualname(factory.create)
+        )
+    with warnings.catch_warnings():  # deprecated from Python 3.14 on; still what made the loop
+        warnings.simplefilter("ignore", DeprecationWarning)
+        policy = asyncio.get_event_loop_policy()
+    return _messages.CLOCK_FACTORY_DEFAULT.format(policy=_qualname(type(policy)))
+
+
+def _qualname(thing: object) -> str:
+    module = getattr(thing, "__module__", None)
+    name = getattr(thing, "__qualname__", None) or repr(thing)
+    return f"{module}.{name}" if module else name
