@@ -17,6 +17,7 @@ runs.
 from __future__ import annotations
 
 import importlib
+import weakref
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Final
 
@@ -73,11 +74,28 @@ class Looptime:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self._module: Any = importlib.import_module("looptime")
+        #: The test being run now wants looptime's time.
+        self._wanted = False
+        #: The loops that have run a job (a loop patched later keeps its time).
+        self._used: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
 
-    # --- patching our loops, as an instrument of every runner -------------------------------
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        # Before the test's fixtures: their jobs patch the loops they run on.
+        spec = _collect.spec_of(item)
+        self._wanted = (
+            spec is not None
+            and options(item) is not None
+            and not _clock.is_virtual(self.config, spec)
+        )
+
+    # --- patching the loops of looptime tests, as an instrument of every runner ---------------
 
     def job_started(self, runner: LoopRunner, job: Job) -> None:
-        self.patch(runner.loop)
+        loop = runner.loop
+        if self._wanted:
+            self.patch(loop)
+        self._used.add(loop)
 
     def job_finished(self, runner: LoopRunner, job: Job) -> None:
         pass
@@ -87,7 +105,8 @@ class Looptime:
 
     def patch(self, loop: asyncio.AbstractEventLoop) -> bool:
         """Patch *loop* for looptime (switched off) unless it is already; False if it cannot
-        be: not an asyncio BaseEventLoop, or driven by our virtual clock."""
+        be: not an asyncio BaseEventLoop, or driven by our virtual clock. A new loop's time
+        starts at 0, as looptime's loops do; a loop already in use keeps its time."""
         looptime = self._module
         if isinstance(loop, looptime.LoopTimeEventLoop):
             return True
@@ -99,10 +118,10 @@ class Looptime:
             return False
         if clock_of(loop) is not None:
             return False
+        start = loop.time() if loop in self._used else 0.0
         try:
-            # _enabled=False: patched but off, as looptime's own plugin patches loops at their
-            # creation.
-            looptime.patch_event_loop(loop, _enabled=False)
+            # _enabled=False: patched but off, as looptime's own plugin patches loops.
+            looptime.patch_event_loop(loop, _enabled=False, start=start)
         except Exception:  # an instrument must not raise: the test says why, if it needs it
             return False
         return True
