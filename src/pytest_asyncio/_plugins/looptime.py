@@ -3,12 +3,14 @@
 looptime (https://github.com/nolar/looptime) patches the loops that come out of
 pytest-asyncio's own loop fixtures, and turns its fake time on for a test by reading the loop
 back through the ``event_loop_policy`` fixture. Our loops come from neither, so on its own it
-does nothing here. This plugin does its part with looptime's public API: it patches each of our
-loops with ``looptime.patch_event_loop`` before its first job (switched off, as looptime does
-at a loop's creation), and around each test body that looptime's marker or flags enable, it
-configures the test's loop with the marker's options (``setup_looptime``) and switches it on
-(``looptime_enabled``). Everything else (the time arithmetic, ``start=``, ``end=``, the idle
-and no-op settings, ``looptime.enabled()`` in fixtures) is looptime's own code.
+does nothing here. This plugin does its part with looptime's public API: for a test that
+looptime's marker or flags enable, it patches each loop the test's jobs run on with
+``looptime.patch_event_loop`` (switched off; a new loop's time starts at 0, a loop in use keeps
+its time), and around the test body it configures the test's loop with the marker's options
+(``setup_looptime``) and switches it on (``looptime_enabled``). The time arithmetic,
+``start=``, ``end=``, the idle and no-op settings and ``looptime.enabled()`` are looptime's own
+code. Loops of other tests are left alone: a patched loop keeps time its own way, which our
+virtual clock refuses.
 
 Registered at configure only when looptime's plugin is: without looptime, nothing of this
 runs.
