@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 # pytester's in-process runs drop the modules each run imports; plugins that import heavy
@@ -41,3 +42,16 @@ def _terminal_as_on_a_desk(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest stops truncating the short summary lines that tests and docs quote."""
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.delenv("BUILD_NUMBER", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_looptime_unless_asked(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inner runs load looptime's plugin (a dev tool) only for the tests about it (those with
+    "looptime" in their id): elsewhere it would patch every loop and show its frames in the
+    tracebacks that tests match."""
+    if "pytester" in request.fixturenames and "looptime" not in request.node.nodeid:
+        request.getfixturevalue("pytester")  # first: setting it up clears PYTEST_ADDOPTS
+        addopts = os.environ.get("PYTEST_ADDOPTS", "")
+        monkeypatch.setenv("PYTEST_ADDOPTS", f"{addopts} -p no:looptime_plugin".strip())

@@ -304,6 +304,21 @@ CLOCK_BAD_AUTOJUMP_THRESHOLD: Final = (
     "int or a float) of real seconds to wait for I/O before a jump; 0 (the default) jumps at "
     "once."
 )
+LOOPTIME_NOT_PATCHABLE: Final = (
+    "{nodeid} asks for looptime's fake loop time ({source}), but its {loop} is a {kind}, "
+    "which looptime cannot patch (it patches asyncio's BaseEventLoop subclasses only): the "
+    "test would run on real time. Run it with @pytest.mark.looptime(False), or on a loop "
+    "factory that makes asyncio's own loops."
+)
+LOOPTIME_ON_VIRTUAL_CLOCK: Final = (
+    "{nodeid} asks for looptime's fake loop time ({source}), but its {loop} already runs on "
+    "pytest-asyncio-ng's virtual clock (an earlier test on it used clock='virtual' or the "
+    "virtual_clock fixture): both cannot drive one loop. Give this test clock='virtual' "
+    "instead of looptime, or run the tests that use looptime on a loop of their own "
+    "(e.g. loop_scope='function')."
+)
+LOOPTIME_SOURCE_MARK: Final = "@pytest.mark.looptime"
+LOOPTIME_SOURCE_FLAG: Final = "--looptime"
 MARK_BAD_CLOCK: Final = (
     "{nodeid}: @pytest.mark.asyncio(clock={value!r}) names no clock; use one of: {choices}."
 )

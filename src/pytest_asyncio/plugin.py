@@ -22,6 +22,7 @@ PLUGINS: Final = [
     "pytest_asyncio._plugins.interrupt",
     "pytest_asyncio._plugins.checks",
     "pytest_asyncio._plugins.clock",
+    "pytest_asyncio._plugins.looptime",
 ]
 
 pytest_plugins = PLUGINS
