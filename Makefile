@@ -12,6 +12,8 @@ STAMP := $(VENV)/.installed
 NOXFLAGS ?=
 # Extra options for the benchmark, e.g. BENCHFLAGS="--instructions -n 1000".
 BENCHFLAGS ?=
+# Extra options for the virtual-time benchmark, e.g. CLOCKBENCHFLAGS="--repeat 9 --no-reference".
+CLOCKBENCHFLAGS ?=
 
 .PHONY: demo test lint typecheck unit test-lowest test-newest bench clean
 
@@ -44,9 +46,11 @@ test-lowest: $(STAMP)
 test-newest: $(STAMP)
 	$(BIN)/nox $(NOXFLAGS) -s tests-newest
 
-# By hand, never in CI: timings of generated suites, ours against pytest-asyncio.
+# By hand, never in CI: timings of generated suites, ours against pytest-asyncio; then the
+# real time of tests that sleep for virtual hours, ours against pytest-asyncio with looptime.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCHFLAGS)
+	$(BIN)/python benchmarks/clock.py $(CLOCKBENCHFLAGS)
 
 clean:
-	rm -rf $(VENV) .venv-bench-ng .venv-bench-ref .nox build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .venv-bench-ng .venv-bench-ref .venv-bench-looptime .nox build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache

@@ -63,6 +63,8 @@ TASKS = (
     "@pytest.mark.asyncio\nasync def test_{i}():\n"
     "    await asyncio.gather(*(asyncio.sleep(0) for _ in range(10)))\n"
 )
+#: A test that yields to the loop once: the suite run on the real and on the virtual clock.
+YIELD = "@pytest.mark.asyncio\nasync def test_{i}():\n    await asyncio.sleep(0)\n"
 
 # The least any asyncio plugin does: a new loop per test (one for the session when the mark
 # says so), run_until_complete for the test and each step of an async generator fixture, then

@@ -34,6 +34,7 @@ from run import (
     ROOT,
     TASKS,
     TASKS_HEAD,
+    YIELD,
     make_suite,
 )
 
@@ -60,6 +61,8 @@ SCENARIOS: list[tuple[str, tuple[str, str], tuple[str, ...]]] = [
         (TASKS_HEAD, TASKS),
         ("--asyncio-checks=all", "--asyncio-blocking-threshold=60"),
     ),
+    ("sleep(0), real clock", (TASKS_HEAD, YIELD), ()),
+    ("sleep(0), virtual clock", (TASKS_HEAD, YIELD), ("--asyncio-clock=virtual",)),
 ]
 
 

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 import pytest
 
-from . import _compat, _marks, _messages
+from . import _clock, _compat, _marks, _messages
 from ._inspect import async_kind
 from ._scopes import LoopScope
 from ._settings import SETTINGS_KEY, Settings
@@ -116,7 +116,7 @@ def resolve(item: pytest.Function) -> TestSpec | None:
             item.stash[UNMARKED_KEY] = settings.mode
         return None
     if not mark.args and not mark.kwargs:  # the common case: a bare mark
-        return _spec(settings.default_test_loop_scope, None, clock=_fixture_clock(item))
+        return _spec(settings.default_test_loop_scope, None, None, None, _fixture_clock(item))
     try:
         mark_spec = _marks.parse(mark, item.nodeid)
     except _marks.MarkError as error:
@@ -137,8 +137,6 @@ def resolve(item: pytest.Function) -> TestSpec | None:
 
 def _fixture_clock(item: pytest.Function) -> str | None:
     """ "virtual" for a test that requests the ``virtual_clock`` fixture, else None."""
-    from . import _clock
-
     return _clock.VIRTUAL if _clock.FIXTURE in item.fixturenames else None
 
 
