@@ -303,9 +303,10 @@ class VirtualClock:
         or a thread started while this job runs (not an idle pool worker)."""
         if self._executor_jobs:
             return True
-        for transport in self._subprocesses:
-            if transport.get_returncode() is None:
-                return True
+        if self._subprocesses:  # its len is cheap; iterating a WeakSet costs as much as a jump
+            for transport in self._subprocesses:
+                if transport.get_returncode() is None:
+                    return True
         return bool(_busy_threads(self._known_threads))
 
     def _could_wake(self, loop: asyncio.AbstractEventLoop) -> bool:
@@ -353,14 +354,12 @@ def _tracking_subprocesses(
 class _Selector:
     """Stands in the loop for its selector: waits go through the clock, the rest does not."""
 
-    __slots__ = ("_clock", "_real")
+    __slots__ = ("_real", "select")
 
     def __init__(self, clock: VirtualClock, real: Any) -> None:
-        self._clock = clock
         self._real = real
-
-    def select(self, timeout: float | None = None) -> list[Any]:
-        return self._clock.select(timeout)
+        #: The clock's own method: the loop calls it on every turn, one frame less.
+        self.select: Callable[[float | None], list[Any]] = clock.select
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._real, name)
