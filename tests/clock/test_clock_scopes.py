@@ -441,3 +441,37 @@ def test_a_loop_that_keeps_its_own_time_is_refused(pytester: pytest.Pytester) ->
         nodeid = f"test_own.py::test_{name}"
         factory = _messages.CLOCK_FACTORY_HOOK.format(name=name, create=kind)
         assert _refusals([nodeid], kind, factory)[0] in result.outlines
+
+
+def test_a_fixture_looked_up_from_the_test_keeps_the_test_on_virtual_time(
+    pytester: pytest.Pytester,
+) -> None:
+    # The lookup's setup is a job served inside the test's own: when it ends, the test's
+    # time must stay virtual.
+    pytester.makepyfile(
+        test_lookup="""
+        import asyncio
+        import time
+
+        import pytest
+        import pytest_asyncio
+
+        @pytest_asyncio.fixture
+        async def later():
+            await asyncio.sleep(60)
+            return "ready"
+
+        @pytest.mark.asyncio(clock="virtual")
+        async def test_looks_up(request):
+            loop = asyncio.get_running_loop()
+            assert await pytest_asyncio.getfixturevalue(request, "later") == "ready"
+            start, real = loop.time(), time.monotonic()
+            await asyncio.sleep(3600)
+            assert loop.time() - start == 3600
+            assert time.monotonic() - real < 5
+        """
+    )
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--asyncio-timeout=30", timeout=60
+    )
+    result.assert_outcomes(passed=1)

@@ -78,6 +78,7 @@ class VirtualClock:
         "__weakref__",
         "_anchor",
         "_anchor_real",
+        "_depth",
         "_executor_jobs",
         "_jumped_limit",
         "_known_threads",
@@ -102,6 +103,9 @@ class VirtualClock:
         self._rate = 0.0
         self._threshold = 0.0
         self._on = False
+        #: How many jobs switched it on and are still running (a job that a ``call_sync``
+        #: serves runs inside the job that awaits it).
+        self._depth = 0
         self._real_selector: Any = None
         self._executor_jobs: set[asyncio.Future[Any]] = set()
         self._subprocesses: weakref.WeakSet[asyncio.SubprocessTransport] = weakref.WeakSet()
@@ -177,14 +181,21 @@ class VirtualClock:
     # --- switched by the runner's instrument ----------------------------------------------
 
     def start(self) -> None:
-        """Virtual time from now on, from where the loop's time stands."""
+        """Virtual time from now on, from where the loop's time stands; until the matching
+        :meth:`stop`."""
+        self._depth += 1
         if not self._on:
             self._reanchor(self._rate)
             self._on = True
         self._known_threads = frozenset(threading.enumerate())
 
     def stop(self) -> None:
-        """Real speed from now on, from where the loop's time stands."""
+        """Real speed from now on, from where the loop's time stands, unless a job that
+        started it earlier still runs."""
+        if self._depth > 1:
+            self._depth -= 1
+            return
+        self._depth = 0
         self._restore_slow_limit()
         if self._on:
             self._reanchor(1.0)
