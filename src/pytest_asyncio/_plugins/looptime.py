@@ -3,14 +3,14 @@
 looptime (https://github.com/nolar/looptime) patches the loops that come out of
 pytest-asyncio's own loop fixtures, and turns its fake time on for a test by reading the loop
 back through the ``event_loop_policy`` fixture. Our loops come from neither, so on its own it
-does nothing here. This plugin does its part with looptime's public API: for a test that
-looptime's marker or flags enable, it patches each loop the test's jobs run on with
-``looptime.patch_event_loop`` (switched off; a new loop's time starts at 0, a loop in use keeps
-its time), and around the test body it configures the test's loop with the marker's options
-(``setup_looptime``) and switches it on (``looptime_enabled``). The time arithmetic,
-``start=``, ``end=``, the idle and no-op settings and ``looptime.enabled()`` are looptime's own
-code. Loops of other tests are left alone: a patched loop keeps time its own way, which our
-virtual clock refuses.
+does nothing here. This plugin does its part with looptime's public API: it patches each loop a
+test's jobs run on with ``looptime.patch_event_loop`` (switched off; a new loop's time starts at
+0, a loop in use keeps its time), as looptime patches every loop of pytest-asyncio, and around
+the body of a test that looptime's marker or flags enable it configures the test's loop with
+the marker's options (``setup_looptime``) and switches it on (``looptime_enabled``). The time
+arithmetic, ``start=``, ``end=``, the idle and no-op settings and ``looptime.enabled()`` are
+looptime's own code. The loops of a test on our virtual clock are not patched: the virtual
+clock drives them, and it refuses a loop that keeps time its own way.
 
 Registered at configure only when looptime's plugin is: without looptime, nothing of this
 runs.
@@ -83,13 +83,12 @@ class Looptime:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
-        # Before the test's fixtures: their jobs patch the loops they run on.
+        # Before the test's fixtures: their jobs patch the loops they run on. As looptime
+        # patches every loop of pytest-asyncio, every loop is patched (switched off), so that
+        # looptime.enabled() works in any test; but not those of a test on our virtual
+        # clock, which drives them instead.
         spec = _collect.spec_of(item)
-        self._wanted = (
-            spec is not None
-            and options(item) is not None
-            and not _clock.is_virtual(self.config, spec)
-        )
+        self._wanted = not _clock.is_virtual(self.config, spec)
 
     # --- patching the loops of looptime tests, as an instrument of every runner ---------------
 
