@@ -201,12 +201,6 @@ class VirtualClock:
             self._reanchor(1.0)
             self._on = False
 
-    def set_time(self, value: float) -> None:
-        """Make the loop's time *value* now, even if it goes backwards (looptime's ``start=``
-        asks for that)."""
-        self._anchor = float(value)
-        self._anchor_real = monotonic()
-
     def _excuse_jump(self, seconds: float) -> None:
         """asyncio's debug mode times each callback on the loop's clock, and warns of one that
         took ``slow_callback_duration`` or more: seconds jumped inside a callback are not
