@@ -2,19 +2,27 @@
 
 PYTEST_DONT_REWRITE: a conftest may load this package as a plugin after the entry point has
 imported it; nothing here needs assertion rewriting.
+
+``fixture``, ``getfixturevalue``, the warning classes and ``__version__`` are imported on
+first use: a run of sync tests, which imports this package through the entry point, does not
+load them.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import pytest
 
-from ._collect import is_ours as _is_ours
-from ._decorator import fixture
-from ._lookup import getfixturevalue
-from ._settings import SETTINGS_KEY as _SETTINGS_KEY
-from ._version import __version__
-from ._warnings import PytestAsyncioDeprecationWarning, PytestAsyncioWarning
-from .plugin import PLUGINS as _PLUGINS
+# A conftest may name this package in ``pytest_plugins``: then this hook registers the plugin
+# modules, as the entry point module does.
+from .plugin import pytest_addhooks as pytest_addhooks
+
+if TYPE_CHECKING:
+    from ._decorator import fixture
+    from ._lookup import getfixturevalue
+    from ._version import __version__
+    from ._warnings import PytestAsyncioDeprecationWarning, PytestAsyncioWarning
 
 __all__ = [
     "PytestAsyncioDeprecationWarning",
@@ -25,11 +33,29 @@ __all__ = [
     "is_async_test",
 ]
 
-# Lets a conftest load the plugin with ``pytest_plugins = "pytest_asyncio"``.
-pytest_plugins = _PLUGINS
-
 
 def is_async_test(item: pytest.Item) -> bool:
     """True if pytest-asyncio-ng runs *item*: an async test function, marked ``asyncio``
     (in auto mode every async test is), and not claimed by another async plugin."""
-    return _is_ours(item, item.config.stash[_SETTINGS_KEY])
+    from ._collect import is_ours
+    from ._settings import SETTINGS_KEY
+
+    return is_ours(item, item.config.stash[SETTINGS_KEY])
+
+
+def __getattr__(name: str) -> Any:
+    value: Any
+    if name == "fixture":
+        from ._decorator import fixture as value
+    elif name == "getfixturevalue":
+        from ._lookup import getfixturevalue as value
+    elif name == "__version__":
+        from ._version import __version__ as value
+    elif name == "PytestAsyncioWarning":
+        from ._warnings import PytestAsyncioWarning as value
+    elif name == "PytestAsyncioDeprecationWarning":
+        from ._warnings import PytestAsyncioDeprecationWarning as value
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # the next lookup finds it without calling this
+    return value

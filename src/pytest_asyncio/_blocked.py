@@ -6,7 +6,7 @@ loop in an async test never lets it. When the loop has not run the cancellation
 thread that runs the loop (``sys._current_frames()``), keeps the frames of the code the loop
 is running (inside the runner's ``_run_until_done``) that are the user's, and, when that
 thread is the main thread, sends it :data:`SIGNAL`. Its handler, installed by
-``_timeouts.run`` for the time of a limited job, raises :class:`LoopBlocked` where the code
+``_deadlines.run`` for the time of a limited job, raises :class:`LoopBlocked` where the code
 is, which fails the job (or the task or callback it blocked in: asyncio records a
 ``BaseException`` other than ``KeyboardInterrupt``/``SystemExit`` on the task, or hands it to
 the loop's exception handler, and does not let it out of ``run_forever()`` on 3.10 - 3.13).

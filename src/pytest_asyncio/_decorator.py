@@ -6,12 +6,12 @@ from __future__ import annotations
 import dataclasses
 import inspect
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 
 import pytest
 
 from . import _compat, _marks, _messages
-from ._inspect import async_kind
+from ._inspect import OPTIONS_ATTR, async_kind
 from ._scopes import SCOPE_CHOICES, SCOPES, LoopScope, as_scope
 
 if TYPE_CHECKING:
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: The attribute under which the decorator records its options on the fixture function.
-OPTIONS_ATTR: Final = "_pytest_asyncio_ng_options"
 
 #: How a fixture of ours is run: its async kind, or a sync fixture decorated with ours.
 FixtureKind = Literal["coroutine", "asyncgen", "sync", "generator"]

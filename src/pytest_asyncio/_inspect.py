@@ -10,10 +10,14 @@ import inspect
 import types
 from typing import Final, Literal
 
+import pytest
+
 AsyncKind = Literal["coroutine", "asyncgen"]
 
 _COROUTINE: Final = inspect.CO_COROUTINE
 _ASYNCGEN: Final = inspect.CO_ASYNC_GENERATOR
+#: Where ``pytest_asyncio.fixture`` records its options on the function it decorates.
+OPTIONS_ATTR: Final = "_pytest_asyncio_ng_options"
 #: Set by inspect.markcoroutinefunction (Python 3.12+) on sync functions that return awaitables.
 _MARKER: Final = "_is_coroutine_marker"
 
@@ -52,3 +56,24 @@ def plain_function(obj: object) -> types.FunctionType | None:
         if type(inner) is types.FunctionType:
             return inner
     return None
+
+
+def surely_sync(item: pytest.Item) -> bool:
+    """True for a test item that is surely not ours: a sync test function that is not marked
+    ``asyncio`` (most tests of most suites), or not a test function at all. Every test's setup
+    and call ask, so it looks no further: False means "look closer" (``_collect``)."""
+    if not isinstance(item, pytest.Function):
+        return True
+    if type(item) is not pytest.Function:  # unittest's, or another plugin's: look closer
+        return False
+    plain = plain_function(item.obj)
+    if plain is None or async_kind(plain) is not None or "hypothesis" in plain.__dict__:
+        return False
+    return "asyncio" not in item.keywords
+
+
+def surely_sync_fixture(function: object) -> bool:
+    """True for a fixture function that is surely not ours: a plain sync function that
+    ``pytest_asyncio.fixture`` did not decorate (every fixture setup asks)."""
+    plain = plain_function(function)
+    return plain is not None and async_kind(plain) is None and OPTIONS_ATTR not in plain.__dict__

@@ -177,7 +177,9 @@ INTERRUPTER_KEY: Final = pytest.StashKey[Interrupter]()
 
 
 def install(config: pytest.Config) -> None:
-    """Take over SIGINT for the session, if its handler is Python's default one."""
+    """Take over SIGINT for the rest of the session, if its handler is Python's default one:
+    done when the session's first loop is made (``_loops``), so a run without async tests
+    keeps Python's handler and does not load this module."""
     if threading.current_thread() is not threading.main_thread():
         return
     if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:

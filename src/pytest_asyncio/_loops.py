@@ -17,7 +17,7 @@ from typing import Any, Final, TypeVar
 
 import pytest
 
-from . import _collect, _compat, _messages, _overrides
+from . import _collect, _compat, _interrupt, _messages, _overrides
 from ._factories import FACTORY_PARAM, PENDING_KEY, FactoriesError, Factory, hook_factories
 from ._failures import fail
 from ._runner import (
@@ -143,6 +143,7 @@ def runner_for(
         runner = runners[key] = LoopRunner(
             factory.create, debug=debug, label=label, instruments=instruments
         )
+        _first_loop(config)
         owner.addfinalizer(functools.partial(_close, config, key))
         open_loops(config).opened(runner.loop)
     return runner
@@ -203,6 +204,22 @@ def _label(scope: LoopScope, owner: pytest.Item | pytest.Collector) -> str:
     return f"{scope}-scoped event loop of {owner.nodeid or 'the session'}"
 
 
+_STARTED_KEY: Final = pytest.StashKey[bool]()
+
+
+def _first_loop(config: pytest.Config) -> None:
+    """Called as each loop is made; at the session's first, jobs are about to run: take over
+    Ctrl-C, and follow pytest's debugger (the time at its prompt does not count)."""
+    if _STARTED_KEY in config.stash:
+        return
+    config.stash[_STARTED_KEY] = True
+    from ._plugins import debuggers, interrupt
+
+    config.pluginmanager.register(interrupt, "pytest-asyncio-ng-interrupt")
+    config.pluginmanager.register(debuggers, "pytest-asyncio-ng-debuggers")
+    _interrupt.install(config)
+
+
 def _borrowed_runner(item: pytest.Item) -> LoopRunner:
     loop = _compat.item_request(item).getfixturevalue("event_loop")
     borrowed = item.config.stash.setdefault(BORROWED_KEY, {})
@@ -218,6 +235,7 @@ def _borrowed_runner(item: pytest.Item) -> LoopRunner:
             borrowed=True,
             instruments=item.config.stash.get(INSTRUMENTS_KEY, ()),
         )
+        _first_loop(item.config)
     return runner
 
 
@@ -237,9 +255,9 @@ def run(
     try:
         if limit is None or owner is None:
             return runner.run(awaitable, context, owner=owner)
-        from . import _timeouts
+        from . import _deadlines
 
-        return _timeouts.run(runner, awaitable, context, owner, limit)
+        return _deadlines.run(runner, awaitable, context, owner, limit)
     except asyncio.CancelledError as error:
         if sys.version_info >= (3, 11) and cancelled_on_return(error):
             error.add_note(_messages.CANCELLED_ON_RETURN.format(what=_describe(what)))

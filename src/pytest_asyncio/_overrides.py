@@ -43,7 +43,7 @@ POLICY: Final = Overridable(
 )
 EVENT_LOOP: Final = Overridable(
     "event_loop",
-    "pytest_asyncio._plugins.legacy",
+    "pytest_asyncio._plugins.fixtures",
     _messages.EVENT_LOOP_FIXTURE_OVERRIDDEN,
     requested=False,
 )
@@ -95,6 +95,7 @@ def _lookup(collector: pytest.Collector) -> _Found:
         if fixture is EVENT_LOOP:
             where = _compat.function_location(defs[-1].func)
             collector.config.stash.setdefault(EVENT_LOOP_OVERRIDES, {}).setdefault(where, False)
+            _watch(collector.config)
     if not covered:
         return _NONE
     return _Found(tuple(covered), tuple(fixture for fixture in covered if fixture.requested))
@@ -114,10 +115,17 @@ def setting_up(fixturedef: _compat.FixtureDef[Any], config: pytest.Config) -> No
     path, lineno = _compat.function_location(fixturedef.func)
     if fixture is EVENT_LOOP:
         config.stash.setdefault(EVENT_LOOP_OVERRIDES, {})[(path, lineno)] = True
+        _watch(config)
     location = f"{_shown(path, config.rootpath)}:{lineno}"
     message = fixture.message.format(location=location, scope=fixturedef.scope)
     warning = PytestAsyncioDeprecationWarning(message)
     warn_once(config, (fixture.name, path, lineno), warning, path, lineno)
+
+
+def _watch(config: pytest.Config) -> None:
+    from ._plugins import legacy
+
+    legacy.watch(config)
 
 
 def warn_unused(config: pytest.Config) -> None:

@@ -6,7 +6,6 @@ the value, where it came from and the valid choices.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from collections.abc import Sequence
@@ -14,9 +13,7 @@ from typing import Final, Literal
 
 import pytest
 
-from . import _compat, _messages
 from ._scopes import SCOPES, LoopScope, as_scope
-from ._warnings import PytestAsyncioDeprecationWarning
 
 Mode = Literal["strict", "auto", "legacy"]
 #: The modes to choose from (legacy is accepted too, with a deprecation warning).
@@ -27,24 +24,46 @@ FIXTURE_SCOPE: Final = "fixture-scope"
 SETTINGS_KEY: Final = pytest.StashKey["Settings"]()
 
 
-@dataclasses.dataclass(frozen=True)
 class Settings:
-    mode: Mode = "strict"
-    debug: bool = False
-    #: None: an async fixture's loop scope defaults to its cache scope.
-    default_fixture_loop_scope: LoopScope | None = None
-    #: The raw ini value, for the report header.
-    fixture_loop_scope_setting: str | None = None
-    default_test_loop_scope: LoopScope = "function"
-    #: ``mode == "auto"``: every async test is ours. Read for every async test: a field, not
-    #: a property.
-    auto: bool = dataclasses.field(init=False)
-    #: Every async fixture is ours, declared with @pytest.fixture or not: auto and legacy mode.
-    auto_fixtures: bool = dataclasses.field(init=False)
+    """The session's settings, read once at configure time; not changed afterwards.
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "auto", self.mode == "auto")
-        object.__setattr__(self, "auto_fixtures", self.mode != "strict")
+    A plain class: a dataclass would cost every run (this module is loaded by all) the making
+    of its methods at import."""
+
+    __slots__ = (
+        "auto",
+        "auto_fixtures",
+        "debug",
+        "default_fixture_loop_scope",
+        "default_test_loop_scope",
+        "fixture_loop_scope_setting",
+        "mode",
+    )
+
+    def __init__(
+        self,
+        mode: Mode = "strict",
+        debug: bool = False,
+        default_fixture_loop_scope: LoopScope | None = None,
+        fixture_loop_scope_setting: str | None = None,
+        default_test_loop_scope: LoopScope = "function",
+    ) -> None:
+        self.mode: Mode = mode
+        self.debug = debug
+        #: None: an async fixture's loop scope defaults to its cache scope.
+        self.default_fixture_loop_scope = default_fixture_loop_scope
+        #: The raw ini value, for the report header.
+        self.fixture_loop_scope_setting = fixture_loop_scope_setting
+        self.default_test_loop_scope: LoopScope = default_test_loop_scope
+        #: ``mode == "auto"``: every async test is ours. Read for every async test: an
+        #: attribute, not a property.
+        self.auto = mode == "auto"
+        #: Every async fixture is ours, declared with @pytest.fixture or not: auto and legacy.
+        self.auto_fixtures = mode != "strict"
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in sorted(self.__slots__))
+        return f"Settings({fields})"
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -98,6 +117,8 @@ def parse(config: pytest.Config) -> Settings:
 
 
 def header(settings: Settings) -> str:
+    from . import _messages
+
     return _messages.HEADER.format(
         mode=settings.mode,
         debug=settings.debug,
@@ -108,12 +129,15 @@ def header(settings: Settings) -> str:
 
 def _mode(config: pytest.Config) -> Mode:
     value: object = config.getoption("asyncio_mode")
-    origin = _messages.ORIGIN_CLI.format(flag="--asyncio-mode")
-    if value is None:
-        value, origin = read_ini(config, "asyncio_mode"), ini_origin(config, "asyncio_mode")
+    from_cli = value is not None
+    if not from_cli:
+        value = read_ini(config, "asyncio_mode")
     for mode in MODES:
         if value == mode:
             return mode
+    from . import _messages
+
+    origin = cli_origin("--asyncio-mode") if from_cli else ini_origin(config, "asyncio_mode")
     if value == LEGACY:
         # pytest-asyncio's default before 0.19, still found in old configurations.
         _deprecated(config, _messages.LEGACY_MODE_DEPRECATED.format(origin=origin))
@@ -124,6 +148,8 @@ def _mode(config: pytest.Config) -> Mode:
 def _deprecated(config: pytest.Config, message: str) -> None:
     """Warn once, at configure time, as the ini's filterwarnings and -W say."""
     __tracebackhide__ = True
+    from ._warnings import PytestAsyncioDeprecationWarning
+
     try:
         config.issue_config_time_warning(PytestAsyncioDeprecationWarning(message), stacklevel=3)
     except PytestAsyncioDeprecationWarning:
@@ -176,13 +202,23 @@ def read_ini(config: pytest.Config, key: str, choices: Sequence[str] = SCOPES) -
     except (ValueError, TypeError, pytest.UsageError):
         # pytest could not convert the raw value to the declared type (pytest >= 9 wraps
         # the conversion error in a UsageError of its own, which names no valid choices).
+        from . import _compat
+
         value = _compat.raw_ini_value(config, key)
         raise invalid(key, value, ini_origin(config, key), choices) from None
     # Unset keys read as None, "" or [] depending on the pytest version.
     return value if value not in (None, "", []) else None
 
 
+def cli_origin(flag: str) -> str:
+    from . import _messages
+
+    return _messages.ORIGIN_CLI.format(flag=flag)
+
+
 def ini_origin(config: pytest.Config, key: str) -> str:
+    from . import _messages
+
     overrides: list[str] = getattr(config.option, "override_ini", None) or []
     if any(override.split("=", 1)[0].strip() == key for override in overrides):
         return _messages.ORIGIN_OVERRIDE.format(key=key)
@@ -192,6 +228,8 @@ def ini_origin(config: pytest.Config, key: str) -> str:
 
 
 def invalid(key: str, value: object, origin: str, choices: Sequence[str]) -> pytest.UsageError:
+    from . import _messages
+
     message = _messages.INVALID_OPTION.format(
         key=key, value=value, origin=origin, choices=", ".join(choices)
     )

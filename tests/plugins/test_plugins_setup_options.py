@@ -13,7 +13,7 @@ import inspect
 import pytest
 
 from helpers import COUNTING_CONFTEST
-from pytest_asyncio._plugins import fixtures, ports
+from pytest_asyncio._plugins import fixtures
 
 SCOPED_FIXTURES = """
 import asyncio
@@ -223,8 +223,7 @@ OUR_FIXTURES = {
 
 
 def _first_doc_line(name: str) -> str:
-    module = fixtures if name == "event_loop_policy" else ports
-    doc = inspect.getdoc(getattr(module, name))
+    doc = inspect.getdoc(getattr(fixtures, name))
     assert doc
     return doc.splitlines()[0]
 

@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from pytest_asyncio import _messages, _timeouts
+from pytest_asyncio import _deadlines, _messages, _timeouts
 from pytest_asyncio._runner import LoopRunner, Owner
 
 
@@ -49,7 +49,7 @@ def test_the_interrupting_exception_says_why(pytester: pytest.Pytester) -> None:
 def test_code_that_returned_before_the_interruption() -> None:
     runner = LoopRunner(lambda: pytest.fail("no loop is needed"), debug=False)
     limit = _timeouts.Limit(0.5, "--asyncio-timeout=0.5")
-    deadline = _timeouts.Deadline(runner, Owner("call", "test_x.py::test_x"), limit)
+    deadline = _deadlines.Deadline(runner, Owner("call", "test_x.py::test_x"), limit)
     deadline.blocked = "  test_x.py:3 in test_x\n      time.sleep(1)"
     deadline.expired_at, deadline.resumed_at = 10.0, 10.75
     failure = deadline.outcome()

@@ -8,15 +8,13 @@ themselves live in the modules of this package, and are imported only when one i
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable
-from typing import Final
+from typing import Final, NamedTuple
 
 import pytest
 
-from pytest_asyncio import _messages
-from pytest_asyncio._settings import ini_origin, invalid, read_ini
+from pytest_asyncio._settings import cli_origin, ini_origin, invalid, read_ini
 
 TASK_EXCEPTIONS: Final = "task-exceptions"
 TASK_LEAKS: Final = "task-leaks"
@@ -43,8 +41,7 @@ NO_CHECKS: Final[Checks] = frozenset()
 CONFIG_KEY: Final = pytest.StashKey["CheckConfig"]()
 
 
-@dataclasses.dataclass(frozen=True)
-class CheckConfig:
+class CheckConfig(NamedTuple):
     #: The checks on for every test, unless its marker says otherwise.
     checks: Checks = NO_CHECKS
     #: Seconds a callback or task step may hold the loop (the blocking check).
@@ -61,6 +58,8 @@ class ChecksError(ValueError):
 
     def suggestions(self) -> str:
         """What each unknown name probably meant, to append to a message ("" if nothing)."""
+        from pytest_asyncio import _messages
+
         if len(self.names) == 1:
             return _messages.suggesting("", self.names[0], CHOICES)
         hints = []
@@ -128,19 +127,23 @@ def configured(config: pytest.Config) -> CheckConfig:
     """The session's checks and threshold, from the command line, else the ini file; raise
     UsageError if a value is invalid."""
     __tracebackhide__ = True
-    value, origin = _read(config, KEY, FLAG, CHOICES)
+    value, flag = _read(config, KEY, FLAG, CHOICES)
     try:
         checks = NO_CHECKS if value is None else parse(str(value))
     except ChecksError as error:
+        from pytest_asyncio import _messages
+
+        origin = _origin(config, KEY, flag)
         message = _messages.UNKNOWN_CHECKS.format(
             names=error, origin=origin, choices=", ".join(CHOICES)
         )
         raise pytest.UsageError(message + error.suggestions()) from None
-    raw, origin = _read(config, THRESHOLD_KEY, THRESHOLD_FLAG, THRESHOLD_VALID)
+    raw, flag = _read(config, THRESHOLD_KEY, THRESHOLD_FLAG, THRESHOLD_VALID)
     threshold = DEFAULT_THRESHOLD
     if raw is not None:
         seconds = _seconds(raw)
         if seconds is None:
+            origin = _origin(config, THRESHOLD_KEY, flag)
             raise invalid(THRESHOLD_KEY, raw, origin, THRESHOLD_VALID)
         threshold = seconds
     return CheckConfig(checks, threshold)
@@ -148,11 +151,16 @@ def configured(config: pytest.Config) -> CheckConfig:
 
 def _read(
     config: pytest.Config, key: str, flag: str, choices: tuple[str, ...]
-) -> tuple[object, str]:
+) -> tuple[object, str | None]:
+    """The value of *key*, and *flag* if it came from the command line (None: the ini)."""
     value: object = config.getoption(key)
     if value is not None:
-        return value, _messages.ORIGIN_CLI.format(flag=flag)
-    return read_ini(config, key, choices=choices), ini_origin(config, key)
+        return value, flag
+    return read_ini(config, key, choices=choices), None
+
+
+def _origin(config: pytest.Config, key: str, flag: str | None) -> str:
+    return ini_origin(config, key) if flag is None else cli_origin(flag)
 
 
 def _seconds(value: object) -> float | None:

@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Final
 
 import pytest
 
-from pytest_asyncio import _messages
-from pytest_asyncio._settings import ini_origin, invalid, read_ini
+from pytest_asyncio._settings import cli_origin, ini_origin, invalid, read_ini
 
 if TYPE_CHECKING:
     from pytest_asyncio._collect import TestSpec
@@ -55,7 +54,7 @@ def configured(config: pytest.Config) -> str:
     __tracebackhide__ = True
     value: object = config.getoption(KEY)
     if value is not None:
-        origin = _messages.ORIGIN_CLI.format(flag=FLAG)
+        origin = cli_origin(FLAG)
     else:
         value = read_ini(config, KEY, choices=CHOICES)
         if value is None:

@@ -1,6 +1,7 @@
-"""Checks: their options, read at configure time, and the hooks that report what they find.
+"""Checks: the hooks that report what they find (their options are read by ``config``).
 
-The hooks that follow each test (:class:`Reporting`) are registered only when a check is on:
+This module is imported, and the hooks that follow each test (:class:`Reporting`) registered,
+only when a check is on:
 for the session (``asyncio_checks``), or for a test by its marker's ``checks=``, in which case
 they are registered when the first such test is set up. A run without checks pays nothing.
 """
@@ -20,18 +21,6 @@ if TYPE_CHECKING:
 _NAME: Final = "pytest-asyncio-ng-checks"
 #: The title of the section that lists a phase's findings when the phase failed anyway.
 SECTION: Final = "asyncio checks"
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    _checks.add_options(parser)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_configure(config: pytest.Config) -> None:
-    __tracebackhide__ = True
-    settings = config.stash[_checks.CONFIG_KEY] = _checks.configured(config)
-    if settings.checks:
-        activate(config)
 
 
 def activate(config: pytest.Config, item: pytest.Item | None = None) -> None:

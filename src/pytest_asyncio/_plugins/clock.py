@@ -1,9 +1,10 @@
-"""Virtual time: its options, the ``virtual_clock`` fixture, and the instrument that switches
-each loop's clock on for the jobs of the tests that want it.
+"""Virtual time: the ``virtual_clock`` fixture's work, and the instrument that switches each
+loop's clock on for the jobs of the tests that want it (the options are read by ``config``).
 
-The instrument and its hooks are registered only when virtual time is used: for the session
-(``asyncio_clock = virtual``), or by a test's marker or fixture, in which case they are
-registered when the first such test is set up. A run on the real clock pays nothing.
+This module is imported, and the instrument and its hooks registered, only when virtual time
+is used: for the session (``asyncio_clock = virtual``), or by a test's marker or fixture, in
+which case they are registered when the first such test is set up. A run on the real clock
+pays nothing.
 """
 
 from __future__ import annotations
@@ -14,9 +15,7 @@ from typing import TYPE_CHECKING, Final
 
 import pytest
 
-from pytest_asyncio import _clock, _collect, _messages
-from pytest_asyncio._compat import Failed
-from pytest_asyncio._failures import fail
+from pytest_asyncio import _clock, _messages
 
 if TYPE_CHECKING:
     from pytest_asyncio._clock._deadlock import Detector
@@ -24,18 +23,6 @@ if TYPE_CHECKING:
     from pytest_asyncio._runner import Job, LoopRunner
 
 _NAME: Final = "pytest-asyncio-ng-clock"
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    _clock.add_options(parser)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_configure(config: pytest.Config) -> None:
-    __tracebackhide__ = True
-    clock = config.stash[_clock.CONFIG_KEY] = _clock.configured(config)
-    if clock == _clock.VIRTUAL:
-        activate(config)
 
 
 def activate(config: pytest.Config, item: pytest.Item | None = None) -> Clocks:
@@ -54,14 +41,12 @@ def activate(config: pytest.Config, item: pytest.Item | None = None) -> Clocks:
     return clocks
 
 
-@pytest.fixture
 def virtual_clock(request: pytest.FixtureRequest) -> VirtualClock:
-    """The virtual clock of the test's event loop: requesting it runs the test on virtual
-    time. Read the loop's time with ``time()``, move it with ``jump(seconds)``; ``rate`` and
-    ``autojump_threshold`` are its knobs, back to their defaults for each test."""
+    """The ``virtual_clock`` fixture (declared in ``_plugins.fixtures``)."""
     __tracebackhide__ = True
-    from pytest_asyncio import _loops
+    from pytest_asyncio import _collect, _loops
     from pytest_asyncio._clock._virtual import VirtualClockError, install
+    from pytest_asyncio._failures import fail
 
     item = request.node
     spec = _collect.spec_of(item) if isinstance(item, pytest.Item) else None
@@ -98,7 +83,9 @@ class Clocks:
 
     def begin(self, item: pytest.Item) -> None:
         self.item = item
-        self.virtual = _clock.is_virtual(self.config, _collect.spec_of(item))
+        from pytest_asyncio._collect import spec_of
+
+        self.virtual = _clock.is_virtual(self.config, spec_of(item))
 
     def claim(self, clock: VirtualClock) -> None:
         """The running test uses *clock*: the first time it does, the knobs a test before it
@@ -133,6 +120,8 @@ class Clocks:
         try:
             clock = install(runner.loop)
         except VirtualClockError:
+            from pytest_asyncio._compat import Failed
+
             runner.refuse(job, Failed(_refusal(self.item, runner), pytrace=False))
             return
         self.claim(clock)

@@ -1,110 +1,186 @@
-"""Collection: marking async tests, loop-factory parametrization, computing test specs."""
+"""Collection: preparing async tests, loop-factory parametrization, legacy overrides.
+
+pytest offers every name of every test module to ``pytest_pycollect_makeitem`` and every test
+function to ``pytest_generate_tests``: a hook there costs each test of every suite, async or
+not. So the async tests are prepared in one pass over the collected items (before the ``-m`` and
+``-k`` selection), and the two per-function hooks are registered only once a run needs them:
+loop-factory parametrization when an implementation of ``pytest_asyncio_loop_factories`` is
+registered, and the ``event_loop_policy`` overrides when a module or class may override it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from typing import NamedTuple
+import os
+import types
+from typing import Final
 
 import pytest
 
-from pytest_asyncio import _collect, _factories, _marks, _overrides
 from pytest_asyncio._inspect import async_kind, plain_function
-from pytest_asyncio._settings import SETTINGS_KEY, Settings
+from pytest_asyncio._settings import SETTINGS_KEY
 
 #: The fixture name lists (closures) of the tests parametrized over loop factories.
 _CLOSURES_KEY = pytest.StashKey[list[list[str]]]()
+_FACTORIES_PLUGIN: Final = "asyncio-ng-loop-factories"
+_OVERRIDES_PLUGIN: Final = "asyncio-ng-overrides"
 
 
-class _Plan(NamedTuple):
-    """What the async tests of one module or class need at collection, found once for all."""
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # tryfirst: auto mode's marks are on the items before -m and -k select them.
+    settings = config.stash[SETTINGS_KEY]
+    package_marked: dict[int, bool] = {}
+    for item in items:
+        if not isinstance(item, pytest.Function):
+            continue
+        function = item.obj
+        kind = async_kind(function)
+        if kind is None:
+            if not _wrapped_by_hypothesis(function):
+                continue  # sync tests: nothing to prepare
+        elif kind == "coroutine" and not settings.auto and _own_mark(item):
+            continue  # the common case in strict mode: a test marked where it is defined
+        from pytest_asyncio import _collect, _marks, _overrides
 
-    settings: Settings
-    #: Fixtures of ours overridden for these tests: each test uses the override.
-    overrides: tuple[_overrides.Overridable, ...]
-    #: Whether coroutine tests get prepared: in auto mode, or when the package marks them.
-    prepare_coroutines: bool
-
-
-_PLAN_KEY = pytest.StashKey[_Plan]()
-
-
-def _plan(collector: pytest.Module | pytest.Class) -> _Plan:
-    try:
-        return collector.stash[_PLAN_KEY]
-    except KeyError:
-        settings = collector.config.stash[SETTINGS_KEY]
-        prepare = settings.auto or _marks.package_marked(collector)
-        plan = _Plan(settings, _overrides.overrides_for(collector), prepare)
-        collector.stash[_PLAN_KEY] = plan
-        return plan
-
-
-_Collected = None | pytest.Item | pytest.Collector | list[pytest.Item | pytest.Collector]
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_pycollect_makeitem(
-    collector: pytest.Module | pytest.Class, name: str, obj: object
-) -> Generator[None, _Collected, _Collected]:
-    # Called for every name of every module and class: look at types only (plain_function),
-    # never at attributes a user's object computes, and leave the rest to pytest.
-    function = plain_function(obj)
-    if function is None:
-        return (yield)
-    kind = async_kind(function)
-    if kind is None and not hasattr(function, "hypothesis"):
-        return (yield)  # sync tests: nothing to prepare
-    plan = _plan(collector)
-    if kind is not None and plan.overrides and collector.istestfunction(obj, name):
-        # Before pytest builds the items: a parametrized override parametrizes the tests.
-        for fixture in plan.overrides:
-            pytest.mark.usefixtures(fixture.name)(function)
-    result = yield
-    if not result:
-        return result  # not a test, as pytest decided
-    if kind == "coroutine" and not plan.prepare_coroutines:
-        return result  # strict mode, no package mark: nothing to add to the items
-    for item in result if isinstance(result, list) else [result]:
-        if isinstance(item, pytest.Function):
-            _collect.prepare(item, plan.settings)
-    return result
+        parent = item.parent
+        assert isinstance(parent, pytest.Collector)  # a Module or a Class
+        _overrides.overrides_for(parent)  # notes the event_loop overrides the tests may use
+        if kind == "coroutine" and not settings.auto:
+            marked = package_marked.get(id(parent))
+            if marked is None:
+                marked = package_marked[id(parent)] = _marks.package_marked(parent)
+            if not marked:
+                continue  # strict mode, no package mark: nothing to add to the item
+        _collect.prepare(item, settings)
+    _put_factory_first(config)
 
 
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Run an async test once per loop factory the hook names for it (see _factories)."""
-    if not metafunc.config.hook.pytest_asyncio_loop_factories.get_hookimpls():
+def _own_mark(item: pytest.Function) -> bool:
+    return any(mark.name == "asyncio" for mark in item.own_markers)
+
+
+def _wrapped_by_hypothesis(function: object) -> bool:
+    plain = plain_function(function)
+    if plain is not None:  # its attributes are in its __dict__: no AttributeError to build
+        return "hypothesis" in plain.__dict__
+    return hasattr(function, "hypothesis")
+
+
+def pytest_collectstart(collector: pytest.Collector) -> None:
+    """Before a module or class is collected: register the overrides hook if it may need it."""
+    if not isinstance(collector, (pytest.Module, pytest.Class)):
         return
-    definition = metafunc.definition
-    settings = metafunc.config.stash[SETTINGS_KEY]
-    if not _collect.is_ours(definition, settings):
-        return
-    mark = _marks.find(definition)
-    try:
-        spec = _marks.parse(mark, definition.nodeid) if mark else None
-    except _marks.MarkError:
-        return  # reported when the test is set up
-    try:
-        factories = _factories.hook_factories(metafunc.config, definition)
-    except _factories.FactoriesError as error:
-        pytest.fail(str(error), pytrace=False)  # a collection error: just the message
-    if factories is None:
-        return  # no implementation applies here; a loop_factories mark fails at setup
-    wanted = spec.loop_factories if spec is not None else None
-    loop_scope = (spec.loop_scope if spec is not None else None) or settings.default_test_loop_scope
-    scope = _factories.param_scope(metafunc, loop_scope, settings)
-    metafunc.fixturenames.append(_factories.FACTORY_PARAM)
-    metafunc.parametrize(
-        _factories.FACTORY_PARAM,
-        _factories.variants(factories, wanted, definition.nodeid),
-        indirect=True,
-        scope=scope,
+    manager = collector.config.pluginmanager
+    if not manager.has_plugin(_OVERRIDES_PLUGIN) and _may_override(collector):
+        manager.register(_Overrides(), _OVERRIDES_PLUGIN)
+
+
+#: The fixture of ours that async tests request when a user overrides it (_overrides.POLICY).
+_POLICY: Final = "event_loop_policy"
+
+
+def _may_override(collector: pytest.Module | pytest.Class) -> bool:
+    """Whether the tests of *collector* may see an ``event_loop_policy`` override defined in
+    it: asked as it starts being collected, before its own fixtures are parsed, so it errs
+    towards yes. (Conftests and plugins: ``pytest_plugin_registered``.)"""
+    if isinstance(collector, pytest.Module):
+        return _mentions_policy(collector.path)
+    from pytest_asyncio import _compat
+
+    # A class may inherit an override from a base class defined in another module.
+    return any(
+        _compat.fixture_name(value) == _POLICY
+        for klass in getattr(collector.obj, "__mro__", ())
+        for value in vars(klass).values()
     )
-    metafunc.config.stash.setdefault(_CLOSURES_KEY, []).append(metafunc.fixturenames)
 
 
-@pytest.fixture(scope="session", name=_factories.FACTORY_PARAM)
+class _Overrides:
+    """Puts an ``event_loop_policy`` override in the closure of each async test under it."""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pycollect_makeitem(
+        self, collector: pytest.Module | pytest.Class, name: str, obj: object
+    ) -> None:
+        # Called for every name of every module and class: look at types only (plain_function),
+        # never at attributes a user's object computes, and leave the rest to pytest.
+        function = plain_function(obj)
+        if function is None or async_kind(function) is None:
+            return
+        from pytest_asyncio import _overrides
+
+        overrides = _overrides.overrides_for(collector)
+        if overrides and collector.istestfunction(obj, name):
+            # Before pytest builds the items: a parametrized override parametrizes the tests.
+            for fixture in overrides:
+                pytest.mark.usefixtures(fixture.name)(function)
+
+
+def _mentions_policy(path: str | os.PathLike[str]) -> bool:
+    try:
+        with open(path, "rb") as file:
+            return _POLICY.encode() in file.read()
+    except OSError:
+        return True
+
+
+def pytest_plugin_registered(plugin: object, manager: pytest.PytestPluginManager) -> None:
+    """Parametrize async tests over loop factories once something implements the hook; and
+    register the overrides hook for a conftest or plugin that may override a fixture of ours."""
+    if not manager.has_plugin(_FACTORIES_PLUGIN):
+        hook = getattr(manager.hook, "pytest_asyncio_loop_factories", None)
+        if hook is not None and hook.get_hookimpls():
+            manager.register(_Factories(), _FACTORIES_PLUGIN)
+    if manager.has_plugin(_OVERRIDES_PLUGIN) or not isinstance(plugin, types.ModuleType):
+        return
+    path = getattr(plugin, "__file__", None)
+    ours = plugin.__name__.startswith(("_pytest.", "pytest_asyncio."))
+    if isinstance(path, str) and not ours and _mentions_policy(path):
+        manager.register(_Overrides(), _OVERRIDES_PLUGIN)
+
+
+class _Factories:
+    @pytest.hookimpl(trylast=True)  # after pytest's own, as when it was always registered
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        """Run an async test once per loop factory the hook names for it (see _factories)."""
+        from pytest_asyncio import _collect, _factories, _marks
+
+        definition = metafunc.definition
+        settings = metafunc.config.stash[SETTINGS_KEY]
+        if not _collect.is_ours(definition, settings):
+            return
+        mark = _marks.find(definition)
+        try:
+            spec = _marks.parse(mark, definition.nodeid) if mark else None
+        except _marks.MarkError:
+            return  # reported when the test is set up
+        try:
+            factories = _factories.hook_factories(metafunc.config, definition)
+        except _factories.FactoriesError as error:
+            pytest.fail(str(error), pytrace=False)  # a collection error: just the message
+        if factories is None:
+            return  # no implementation applies here; a loop_factories mark fails at setup
+        wanted = spec.loop_factories if spec is not None else None
+        loop_scope = (
+            spec.loop_scope if spec is not None else None
+        ) or settings.default_test_loop_scope
+        scope = _factories.param_scope(metafunc, loop_scope, settings)
+        metafunc.fixturenames.append(_factories.FACTORY_PARAM)
+        metafunc.parametrize(
+            _factories.FACTORY_PARAM,
+            _factories.variants(factories, wanted, definition.nodeid),
+            indirect=True,
+            scope=scope,
+        )
+        metafunc.config.stash.setdefault(_CLOSURES_KEY, []).append(metafunc.fixturenames)
+
+
+# The name is _factories.FACTORY_PARAM (not imported here: a run without factories skips it).
+@pytest.fixture(scope="session", name="_asyncio_loop_factory")
 def _loop_factory(request: pytest.FixtureRequest) -> object:
     """The loop factory of an async test under the loop factories hook (its parameter)."""
+    from pytest_asyncio import _factories
+
     factory = getattr(request, "param", None)
     if _factories.has_pending(request.config):
         from pytest_asyncio import _loops
@@ -113,14 +189,19 @@ def _loop_factory(request: pytest.FixtureRequest) -> object:
     return factory
 
 
-def pytest_collection_modifyitems(config: pytest.Config) -> None:
+def _put_factory_first(config: pytest.Config) -> None:
     # Each test's spec is computed when it is first needed, at its setup: after every hook
     # that adds marks, and never for tests that are deselected or not run on this worker.
-    for names in config.stash.get(_CLOSURES_KEY, ()):
+    closures = config.stash.get(_CLOSURES_KEY, None)
+    if not closures:
+        return
+    from pytest_asyncio._factories import FACTORY_PARAM
+
+    for names in closures:
         # The factory fixture goes first, so that a change of factory tears down the fixtures
         # tied to the previous one before any of them is looked up. pytest drops it from the
         # closure after parametrizing (no test argument asks for it): put it back.
-        if _factories.FACTORY_PARAM in names:
-            names.remove(_factories.FACTORY_PARAM)
-        names.insert(0, _factories.FACTORY_PARAM)
+        if FACTORY_PARAM in names:
+            names.remove(FACTORY_PARAM)
+        names.insert(0, FACTORY_PARAM)
     config.stash[_CLOSURES_KEY] = []

@@ -1,4 +1,10 @@
-"""Options, settings, the marker, our hooks, the report header, and the clash check."""
+"""Options, settings, the marker, our hooks, the report header, and the clash check.
+
+Every feature's options and ini keys are declared here, and read once at configure time, where
+a bad value stops the run. The hooks a feature needs while tests run are registered only when
+it is on (or, for another plugin's hooks, when that plugin is there): a run that uses none of
+them loads none of their modules.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ import importlib.metadata
 
 import pytest
 
-from pytest_asyncio import _checks, _clock, _messages, _settings, _timeouts, hookspecs
+from pytest_asyncio import _checks, _clock, _settings, _timeouts, hookspecs
 from pytest_asyncio._settings import SETTINGS_KEY
 
 MARKER_HELP = (
@@ -14,6 +20,9 @@ MARKER_HELP = (
     "async test on an asyncio event loop of the given scope (function, class, module, package "
     "or session)."
 )
+#: The names pytest-timeout's plugin is registered under: its entry point, or ``-p`` with the
+#: module's name.
+_PYTEST_TIMEOUT = ("timeout", "pytest_timeout")
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -22,14 +31,46 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     _settings.add_options(parser)
+    _timeouts.add_options(parser)
+    _checks.add_options(parser)
+    _clock.add_options(parser)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     __tracebackhide__ = True
+    clock = config.stash[_clock.CONFIG_KEY] = _clock.configured(config)
+    checks = config.stash[_checks.CONFIG_KEY] = _checks.configured(config)
+    config.stash[_timeouts.LIMIT_KEY] = _timeouts.configured(config)
     _check_no_reference_plugin()
     config.addinivalue_line("markers", MARKER_HELP)
     config.stash[SETTINGS_KEY] = _settings.parse(config)
+    if checks.checks:
+        from pytest_asyncio._plugins import checks as checks_plugin
+
+        checks_plugin.activate(config)
+    if clock == _clock.VIRTUAL:
+        from pytest_asyncio._plugins import clock as clock_plugin
+
+        clock_plugin.activate(config)
+
+
+@pytest.hookimpl(trylast=True, specname="pytest_configure")
+def pytest_configure_last(config: pytest.Config) -> None:
+    """Last: the hooks for plugins that we work with, when they are there."""
+    manager = config.pluginmanager
+    if any(manager.has_plugin(name) for name in _PYTEST_TIMEOUT):
+        from pytest_asyncio._plugins import foreign
+
+        manager.register(foreign, "pytest-asyncio-ng-pytest-timeout")
+    if manager.has_plugin("xdist") and not hasattr(config, "workerinput"):
+        from pytest_asyncio._plugins import legacy
+
+        legacy.control_workers(config)
+    if manager.has_plugin("looptime_plugin"):  # looptime's entry point
+        from pytest_asyncio._plugins import looptime
+
+        looptime.configure(config)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -50,4 +91,6 @@ def _check_no_reference_plugin() -> None:
         version = importlib.metadata.version("pytest-asyncio")
     except importlib.metadata.PackageNotFoundError:
         return
+    from pytest_asyncio import _messages
+
     raise pytest.UsageError(_messages.BOTH_PLUGINS_INSTALLED.format(version=version))

@@ -1,15 +1,12 @@
-"""Ctrl-C: the SIGINT handler of the session (``_interrupt``), installed at its start and
-restored at its end, and the report of the interrupted job in the terminal summary."""
+"""Ctrl-C: the SIGINT handler of the session (``_interrupt``), installed when its first loop
+is made (``_loops``, which registers this module then) and restored at its end, and the
+report of the interrupted job in the terminal summary."""
 
 from __future__ import annotations
 
 import pytest
 
 from pytest_asyncio import _interrupt
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    _interrupt.install(session.config)
 
 
 @pytest.hookimpl(trylast=True)

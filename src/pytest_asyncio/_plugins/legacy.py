@@ -1,50 +1,39 @@
-"""The ``event_loop`` fixture of pytest-asyncio before 1.0, for suites written for it, and the
-end-of-session warning about ``event_loop`` overrides that no test used.
+"""The end-of-session warning about ``event_loop`` overrides (pytest-asyncio before 1.0) that
+no test used.
 
-Our fixture is deprecated, with one warning per session: it returns the loop the requesting
-test runs on (a fresh function-scoped loop for a sync test, which may ``run_until_complete`` on
-it).
+Registered when ``_overrides`` notes the first such override, and on the pytest-xdist
+controller, which hears of them from its workers: a run without one loads nothing of this.
+Our own ``event_loop`` fixture is declared with the others (``_plugins.fixtures``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
-from pytest_asyncio import _collect, _messages, _overrides
-from pytest_asyncio._warnings import PytestAsyncioDeprecationWarning, location, warn_once
-
-if TYPE_CHECKING:
-    import asyncio
+_NAME = "pytest-asyncio-ng-legacy"
 
 
-@pytest.fixture
-def event_loop(request: pytest.FixtureRequest) -> asyncio.AbstractEventLoop:
-    """Deprecated: the event loop the requesting test runs on.
+def watch(config: pytest.Config) -> None:
+    """An ``event_loop`` override was seen: warn at the end of the session if it is unused."""
+    manager = config.pluginmanager
+    if not manager.has_plugin(_NAME):
+        from pytest_asyncio._plugins import legacy  # this module, as the import system has it
 
-    In async code use ``asyncio.get_running_loop()``; to share a loop between tests, use the
-    ``loop_scope`` of the asyncio marker and of ``pytest_asyncio.fixture``.
-    """
-    item = request.node
-    message = _messages.EVENT_LOOP_FIXTURE_REQUESTED.format(nodeid=item.nodeid)
-    warning = PytestAsyncioDeprecationWarning(message)
-    warn_once(request.config, "event_loop fixture", warning, *location(item))
-    from pytest_asyncio import _loops  # imports asyncio: only when the fixture is used
-
-    spec = _collect.spec_of(item)
-    scope = spec.loop_scope if spec is not None else "function"
-    return _loops.runner_for(item, item, scope).loop
+        manager.register(legacy, _NAME)
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
-        config.pluginmanager.register(_XdistController(), "pytest_asyncio_xdist_controller")
+def control_workers(config: pytest.Config) -> None:
+    """On the pytest-xdist controller: collect the overrides each worker saw."""
+    config.pluginmanager.register(_XdistController(), "pytest_asyncio_xdist_controller")
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """An event_loop override that no test set up can be deleted: say so, once (under
     pytest-xdist, from the controller, once every worker said what it used)."""
+    from pytest_asyncio import _overrides
+
     config = session.config
     workeroutput = getattr(config, "workeroutput", None)
     if workeroutput is not None:
@@ -64,6 +53,9 @@ class _XdistController:
     """Collects, on the pytest-xdist controller, the overrides each worker saw and used."""
 
     def pytest_testnodedown(self, node: Any, error: object) -> None:
+        from pytest_asyncio import _overrides
+
         entries = getattr(node, "workeroutput", {}).get(_overrides.WORKER_OUTPUT_KEY)
         if entries:
             _overrides.merge(node.config, entries)
+            watch(node.config)

@@ -25,26 +25,21 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
-from pytest_asyncio import _clock, _collect, _messages
-from pytest_asyncio._failures import fail
+from pytest_asyncio import _clock, _messages
 
 if TYPE_CHECKING:
     import asyncio
 
     from pytest_asyncio._runner import Job, LoopRunner
 
-#: The name looptime's pytest plugin is registered under (its pytest11 entry point).
-LOOPTIME_PLUGIN: Final = "looptime_plugin"
 #: looptime's marker, and the dest of its ``--looptime`` / ``--no-looptime`` flags.
 MARKER: Final = "looptime"
 _NAME: Final = "pytest-asyncio-ng-looptime"
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_configure(config: pytest.Config) -> None:
+def configure(config: pytest.Config) -> None:
+    """At the end of pytest's configure, with looptime's plugin registered: follow it."""
     manager = config.pluginmanager
-    if not manager.has_plugin(LOOPTIME_PLUGIN):
-        return
     from pytest_asyncio import _loops  # asyncio is imported already: looptime imports it
 
     looptime = Looptime(config)
@@ -87,7 +82,9 @@ class Looptime:
         # patches every loop of pytest-asyncio, every loop is patched (switched off), so that
         # looptime.enabled() works in any test; but not those of a test on our virtual
         # clock, which drives them instead.
-        spec = _collect.spec_of(item)
+        from pytest_asyncio._collect import spec_of
+
+        spec = spec_of(item)
         self._wanted = not _clock.is_virtual(self.config, spec)
 
     # --- patching the loops of looptime tests, as an instrument of every runner ---------------
@@ -134,7 +131,9 @@ class Looptime:
     @pytest.hookimpl(wrapper=True, trylast=True)
     def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> Generator[None, object, object]:
         __tracebackhide__ = True
-        spec = _collect.spec_of(pyfuncitem)
+        from pytest_asyncio._collect import spec_of
+
+        spec = spec_of(pyfuncitem)
         if spec is None:
             return (yield)
         settings = options(pyfuncitem)
@@ -158,6 +157,7 @@ class Looptime:
     def _refuse(self, item: pytest.Item, runner: LoopRunner) -> None:
         __tracebackhide__ = True
         from pytest_asyncio._clock._virtual import clock_of
+        from pytest_asyncio._failures import fail
 
         loop = runner.loop
         markers = any(True for _ in item.iter_markers(MARKER))

@@ -1,6 +1,7 @@
 """Running async test bodies as jobs on their loop's driver task.
 
-The modules that run loops (and asyncio) are imported by the first async test: a run of sync
+The modules that run loops (and asyncio) are imported by the first async test, and those that
+decide which tests are ours by the first test that may be: a run of sync tests does not load
 tests does not pay for them.
 """
 
@@ -13,17 +14,22 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
-from pytest_asyncio import _collect, _compat, _diagnosis, _messages, _timeouts
-from pytest_asyncio._collect import MARK_DEPRECATION_KEY, SYNC_MARKED_KEY, UNMARKED_KEY
-from pytest_asyncio._warnings import location, warn_at, warn_once
+from pytest_asyncio._inspect import surely_sync
 
 if TYPE_CHECKING:
     from pytest_asyncio._runner import LoopRunner, Owner
+    from pytest_asyncio._timeouts import Limit
 
 
 # Not tryfirst: skip marks (evaluated by a tryfirst hook) win over our errors; registered
 # after pytest's runner, this still runs before the item's fixtures are set up.
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    if surely_sync(item):
+        return
+    from pytest_asyncio import _collect, _diagnosis
+    from pytest_asyncio._collect import MARK_DEPRECATION_KEY, UNMARKED_KEY
+    from pytest_asyncio._warnings import location, warn_once
+
     spec = _collect.spec_of(item)
     if spec is None:
         if UNMARKED_KEY in item.stash:
@@ -52,6 +58,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     __tracebackhide__ = True
+    if surely_sync(pyfuncitem):
+        return None
+    from pytest_asyncio import _collect, _compat, _timeouts
+    from pytest_asyncio._collect import SYNC_MARKED_KEY
+    from pytest_asyncio._warnings import warn_at
+
     spec = _collect.spec_of(pyfuncitem)
     if spec is None:
         if SYNC_MARKED_KEY in pyfuncitem.stash:  # before the test runs, as pytest-asyncio warns
@@ -80,6 +92,9 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
 def _returned(item: pytest.Function, result: object) -> None:
     """Treat a value returned by an async test as pytest treats one from a sync test."""
     import reprlib
+
+    from pytest_asyncio import _compat, _messages
+    from pytest_asyncio._warnings import warn_at
 
     message = _messages.TEST_RETURNED_VALUE.format(nodeid=item.nodeid, value=reprlib.repr(result))
     if _compat.RETURN_NOT_NONE_WARNING is None:  # pytest 8.4.0 failed such tests
@@ -112,9 +127,14 @@ class _UnmarkedAsyncTests:
         try:
             return (yield)
         except (Exception, pytest.fail.Exception) as error:
+            from pytest_asyncio import _compat
+            from pytest_asyncio._collect import UNMARKED_KEY
+
             mode = pyfuncitem.stash.get(UNMARKED_KEY, None)
             if mode is None or not _compat.is_unsupported_async_failure(error):
                 raise
+        from pytest_asyncio import _messages
+
         message = _messages.UNMARKED_ASYNC_TEST.format(nodeid=pyfuncitem.nodeid, mode=mode)
         pytest.fail(message, pytrace=False)
 
@@ -125,7 +145,7 @@ def _run_hypothesis(
     hypothesis: Any,
     kwargs: dict[str, Any],
     owner: Owner,
-    limit: _timeouts.Limit | None,
+    limit: Limit | None,
 ) -> None:
     """Run each hypothesis example as a job on the test's loop."""
     __tracebackhide__ = True
