@@ -325,7 +325,7 @@ def report(
         if on in totals and off in totals:
             fixed = (totals[on] - totals[off]) / 1e6
             target = FIXED_TARGET / 1e6 if who == "ours" else None
-            label = f"fixed cost, {who} (M instr, 1 test on - off)"
+            label = f"fixed cost, {who}, M instr (on - off)"
             print(f"{label:48} {fixed:7.1f} {verdict(fixed, target)}".rstrip())
 
     rows = [
