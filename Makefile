@@ -14,6 +14,8 @@ NOXFLAGS ?=
 BENCHFLAGS ?=
 # Extra options for the virtual-time benchmark, e.g. CLOCKBENCHFLAGS="--repeat 9 --no-reference".
 CLOCKBENCHFLAGS ?=
+# Extra options for the instruction counts, e.g. INSTRFLAGS="--sizes 100 300 -k strict".
+INSTRFLAGS ?=
 
 .PHONY: demo test lint typecheck unit test-lowest test-newest bench clean
 
@@ -47,10 +49,12 @@ test-newest: $(STAMP)
 	$(BIN)/nox $(NOXFLAGS) -s tests-newest
 
 # By hand, never in CI: timings of generated suites, ours against pytest-asyncio; then the
-# real time of tests that sleep for virtual hours, ours against pytest-asyncio with looptime.
+# real time of tests that sleep for virtual hours, ours against pytest-asyncio with looptime;
+# then instructions per test and the plugin's fixed cost under callgrind (needs valgrind).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCHFLAGS)
 	$(BIN)/python benchmarks/clock.py $(CLOCKBENCHFLAGS)
+	$(BIN)/python benchmarks/instructions.py $(INSTRFLAGS)
 
 clean:
 	rm -rf $(VENV) .venv-bench-ng .venv-bench-ref .venv-bench-looptime .nox build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache

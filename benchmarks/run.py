@@ -66,20 +66,29 @@ TASKS = (
 #: A test that yields to the loop once: the suite run on the real and on the virtual clock.
 YIELD = "@pytest.mark.asyncio\nasync def test_{i}():\n    await asyncio.sleep(0)\n"
 
-# The least any asyncio plugin does: a new loop per test (one for the session when the mark
-# says so), run_until_complete for the test and each step of an async generator fixture, then
-# close. No checks and no features: its suites give the floor that asyncio itself sets.
+# The least any asyncio plugin does: a new loop per test (one for the session when the mark,
+# or for an unmarked test the ini, says so), run_until_complete for the test and each step of an
+# async generator fixture, then close. Every coroutine test runs, marked or not, so the suites
+# of auto mode run too (their ini keys are registered, to be read without a warning). No checks
+# and no features: its suites give the floor that asyncio itself sets.
 MINIMAL_CONFTEST = """
 import asyncio, inspect, pytest
 
 SESSION_LOOP = []
+DEFAULT_SCOPE = ["function"]
+
+def pytest_addoption(parser):
+    parser.addini("asyncio_mode", "read by the plugin only: every coroutine test runs here")
+    parser.addini("asyncio_default_test_loop_scope", "loop scope of unmarked tests")
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "asyncio: run on asyncio")
+    DEFAULT_SCOPE[0] = config.getini("asyncio_default_test_loop_scope") or "function"
 
 def _loop_for(item):
     mark = item.get_closest_marker("asyncio")
-    if mark is not None and mark.kwargs.get("loop_scope") == "session":
+    scope = None if mark is None else mark.kwargs.get("loop_scope")
+    if (scope or DEFAULT_SCOPE[0]) == "session":
         if not SESSION_LOOP:
             SESSION_LOOP.append(asyncio.new_event_loop())
         return SESSION_LOOP[0]
@@ -166,9 +175,9 @@ class Scenario:
         return statistics.median(self.cpu)
 
 
-def make_suite(directory: Path, head: str, body: str, n: int) -> Path:
+def make_suite(directory: Path, head: str, body: str, n: int, ini: str = "[pytest]\n") -> Path:
     directory.mkdir(parents=True)
-    (directory / "pytest.ini").write_text("[pytest]\n")
+    (directory / "pytest.ini").write_text(ini)
     per_module = 500  # realistic module sizes; also keeps files small
     for start in range(0, n, per_module):
         lines = [head] + [body.format(i=i) for i in range(start, min(n, start + per_module))]
@@ -183,10 +192,11 @@ def with_minimal_runner(suite: Path, directory: Path) -> Path:
     return directory
 
 
-def ensure_venv(venv: Path, requirements: list[str]) -> None:
+def ensure_venv(venv: Path, requirements: list[str], *, reinstall: bool = False) -> None:
+    """*venv* with *requirements* installed; made again if they changed, or if *reinstall*."""
     stamp = venv / ".bench-installed"
     wanted = "\n".join(requirements)
-    if stamp.exists() and stamp.read_text() == wanted:
+    if not reinstall and stamp.exists() and stamp.read_text() == wanted:
         return
     if venv.exists():
         shutil.rmtree(venv)
@@ -198,10 +208,22 @@ def ensure_venv(venv: Path, requirements: list[str]) -> None:
 
 
 def pytest_version(venv: Path) -> str:
-    code = "import pytest; print(pytest.__version__)"
+    return distribution_version(venv, "pytest")
+
+
+def distribution_version(venv: Path, name: str) -> str:
+    code = f"import importlib.metadata as m; print(m.version({name!r}))"
     return subprocess.run(
         [str(venv / "bin" / "python"), "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
+
+
+def bench_env() -> dict[str, str]:
+    """The environment of the runs: no PYTEST* variable, and bytecode caches written and read
+    (as users run)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 RUNNER = (
@@ -255,8 +277,7 @@ def main() -> None:
     version = pytest_version(NG_VENV)
     if not options.no_reference:
         ensure_venv(REF_VENV, [f"pytest=={version}", "pytest-asyncio"])
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # measure as users run: with bytecode caches
+    env = bench_env()
 
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         base, n = Path(tmp), options.n
