@@ -279,7 +279,9 @@ def main() -> None:
         action="store_true",
         help="skip callgrind (at the default sizes it takes about 40 min per scenario)",
     )
-    parser.add_argument("-k", dest="only", help="only the scenarios whose name has this text")
+    parser.add_argument(
+        "-k", dest="only", metavar="TEXT", help="only the scenarios whose name has this text"
+    )
     parser.add_argument(
         "--venv",
         type=Path,
