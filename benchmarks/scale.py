@@ -194,9 +194,10 @@ def progress(scenario: Scenario, size: int) -> None:
 def rss_growth(samples: list[dict[str, int]]) -> tuple[int, float] | None:
     """The test count the growth is taken from and the RSS growth in bytes per 10,000 tests,
     from the last sample before the end to the end."""
-    if len(samples) < 2:
+    before = [sample for sample in samples[:-1] if sample["tests"] < samples[-1]["tests"]]
+    if not before:
         return None
-    start, end = samples[-2], samples[-1]
+    start, end = before[-1], samples[-1]
     return start["tests"], (end["rss"] - start["rss"]) / (end["tests"] - start["tests"]) * 1e4
 
 
