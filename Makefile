@@ -16,6 +16,9 @@ BENCHFLAGS ?=
 CLOCKBENCHFLAGS ?=
 # Extra options for the instruction counts, e.g. INSTRFLAGS="--sizes 100 300 -k strict".
 INSTRFLAGS ?=
+# Extra options for the scale runs (1,000 to 50,000 tests; about two hours under callgrind),
+# e.g. SCALEFLAGS=--no-instructions for RSS, descriptors and CPU time alone (minutes).
+SCALEFLAGS ?=
 
 .PHONY: demo test lint typecheck unit test-lowest test-newest bench clean
 
@@ -50,11 +53,13 @@ test-newest: $(STAMP)
 
 # By hand, never in CI: timings of generated suites, ours against pytest-asyncio; then the
 # real time of tests that sleep for virtual hours, ours against pytest-asyncio with looptime;
-# then instructions per test and the plugin's fixed cost under callgrind (needs valgrind).
+# then instructions per test and the plugin's fixed cost under callgrind (needs valgrind);
+# then the per-test cost, RSS and open descriptors of suites of 1,000 to 50,000 tests.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCHFLAGS)
 	$(BIN)/python benchmarks/clock.py $(CLOCKBENCHFLAGS)
 	$(BIN)/python benchmarks/instructions.py $(INSTRFLAGS)
+	$(BIN)/python benchmarks/scale.py $(SCALEFLAGS)
 
 clean:
-	rm -rf $(VENV) .venv-bench-ng .venv-bench-ref .venv-bench-looptime .nox build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .venv-bench-ng .venv-bench-ref .venv-bench-looptime .venv-bench-instr .venv-bench-scale .venv-slope .nox build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache

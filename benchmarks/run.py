@@ -19,8 +19,8 @@ descriptors between test 1,000 and the last test.
 With ``--instructions`` (needs valgrind), each scenario of ours, the floors and the minimal
 runner also runs once under callgrind, and the same ratios are printed in instructions
 executed: a count that does not vary with the load of the machine, unlike time. It leaves out
-what instructions do not show (system calls, cache misses), so time stays the measure of the
-targets.
+what instructions do not show (system calls, cache misses). The targets are checked in
+instructions per test by ``instructions.py``.
 """
 
 from __future__ import annotations
@@ -400,12 +400,11 @@ def report_instructions(counted: dict[str, int], n: int) -> None:
     print(f"{'scenario':32} {'G instr':>8} {'k instr/test':>13}")
     for name, total in counted.items():
         print(f"{name:32} {total / 1e9:8.3f} {total / n / 1e3:13.0f}")
-    print(f"\n{'ratio':64} {'instr':>6} {'target':>7}")
-    for ours, floor, target in TARGETS:
+    print(f"\n{'ratio':64} {'instr':>6}")
+    for ours, floor in RATIOS:
         ratio = counted[ours] / counted[floor]
-        verdict = "ok" if ratio <= target else "OVER"
-        print(f"{ours + ' / ' + floor:64} {ratio:6.3f} {target:7.2f} {verdict}")
-    for ours, floor, _ in TARGETS[:3]:
+        print(f"{ours + ' / ' + floor:64} {ratio:6.3f}")
+    for ours, floor in RATIOS[:3]:
         minimal = ours.replace("ours:", "minimal:")
         print(f"{minimal + ' / ' + floor:64} {counted[minimal] / counted[floor]:6.3f}")
         print(f"{ours + ' / ' + minimal:64} {counted[ours] / counted[minimal]:6.3f}")
@@ -414,12 +413,14 @@ def report_instructions(counted: dict[str, int], n: int) -> None:
             print(f"{on + ' / ' + off:64} {counted[on] / counted[off]:6.3f}")
 
 
-TARGETS: list[tuple[str, str, float]] = [
-    ("ours: async, function loop", "floor: sync", 1.15),
-    ("ours: async, session loop", "floor: sync", 1.05),
-    ("ours: async + async fixture", "floor: sync + fixture", 1.20),
-    ("ours: sync", "floor: sync", 1.03),
-    ("ours: collect async", "floor: collect sync", 1.10),
+#: Time ratios, printed without targets: the targets are set in instructions per test against
+#: asyncio's minimal runner (instructions.py), which time cannot resolve on shared machines.
+RATIOS: list[tuple[str, str]] = [
+    ("ours: async, function loop", "floor: sync"),
+    ("ours: async, session loop", "floor: sync"),
+    ("ours: async + async fixture", "floor: sync + fixture"),
+    ("ours: sync", "floor: sync"),
+    ("ours: collect async", "floor: collect sync"),
 ]
 
 
@@ -445,18 +446,17 @@ def report(
             f"{per_test:12.0f} {rss:12.1f}"
         )
     print("\nRatios of medians, wall clock and CPU time (user + system) of the pytest process.")
-    print(f"{'ratio':64} {'wall':>6} {'cpu':>6} {'target':>7}")
+    print(f"{'ratio':64} {'wall':>6} {'cpu':>6}")
 
     def ratio(numerator: str, denominator: str) -> tuple[float, float]:
         top, bottom = by_name[numerator], by_name[denominator]
         return top.median / bottom.median, top.median_cpu / bottom.median_cpu
 
-    for ours, floor, target in TARGETS:
+    for ours, floor in RATIOS:
         wall, cpu = ratio(ours, floor)
-        verdict = "ok" if cpu <= target else "OVER"
-        print(f"{ours + ' / ' + floor:64} {wall:6.3f} {cpu:6.3f} {target:7.2f} {verdict}")
+        print(f"{ours + ' / ' + floor:64} {wall:6.3f} {cpu:6.3f}")
     print("\nThe floor asyncio sets (MINIMAL_CONFTEST), and what we add to it.")
-    for ours, floor, _ in TARGETS[:3]:
+    for ours, floor in RATIOS[:3]:
         minimal = ours.replace("ours:", "minimal:")
         wall, cpu = ratio(minimal, floor)
         print(f"{minimal + ' / ' + floor:64} {wall:6.3f} {cpu:6.3f}")
@@ -478,7 +478,7 @@ def report(
     if memory is not None:
         print(
             f"\n{memory['tests']} function-loop tests: RSS grew "
-            f"{memory['rss_growth'] / 2**20:.1f} MB from test 1,000 to the end (target < 30); "
+            f"{memory['rss_growth'] / 2**20:.1f} MB from test 1,000 to the end; "
             f"open descriptors {memory['fds_at_1000']} -> {memory['fds_at_end']}"
         )
 

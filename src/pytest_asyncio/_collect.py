@@ -15,7 +15,7 @@ from typing import Any, Final
 import pytest
 
 from . import _clock, _compat, _marks, _messages
-from ._inspect import async_kind
+from ._inspect import async_kind, wrapped_by_hypothesis
 from ._scopes import LoopScope
 from ._settings import SETTINGS_KEY, Settings
 from ._warnings import PytestAsyncioDeprecationWarning, PytestAsyncioWarning, warn_at
@@ -53,8 +53,10 @@ class TestSpec:
 
 def test_function(item: pytest.Item) -> Any:
     """The function an item runs (the inner test of a hypothesis test), or None."""
-    function = getattr(item, "obj", None)
-    inner = getattr(getattr(function, "hypothesis", None), "inner_test", None)
+    function: Any = getattr(item, "obj", None)
+    if not wrapped_by_hypothesis(function):
+        return function
+    inner = getattr(function.hypothesis, "inner_test", None)
     return function if inner is None else inner
 
 

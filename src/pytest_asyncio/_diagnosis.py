@@ -193,7 +193,7 @@ def _factory_name(item: pytest.Item) -> tuple[str | None] | None:
     from . import _loops
 
     try:
-        return (_loops.select_factory(item).name,)  # chosen (and kept) when the test ran
+        return (_loops.select_factory(item).name,)  # as chosen when the test ran
     except (Exception, pytest.skip.Exception, pytest.fail.Exception):
         return None
 

@@ -58,6 +58,14 @@ def plain_function(obj: object) -> types.FunctionType | None:
     return None
 
 
+def wrapped_by_hypothesis(function: object) -> bool:
+    """Whether *function* is a hypothesis ``@given`` test (its inner test may be async)."""
+    plain = plain_function(function)
+    if plain is not None:  # its attributes are in its __dict__: no AttributeError to build
+        return "hypothesis" in plain.__dict__
+    return hasattr(function, "hypothesis")
+
+
 def surely_sync(item: pytest.Item) -> bool:
     """True for a test item that is surely not ours: a sync test function that is not marked
     ``asyncio`` (most tests of most suites), or not a test function at all. Every test's setup

@@ -288,20 +288,21 @@ def select_factory(item: pytest.Item) -> Factory:
     the hook), else for a sync test the factory of the async tests running now, else the
     mark's first choice among the hook's factories, else the hook's first factory, else the
     default (honouring an overridden event_loop_policy)."""
-    factory = item.stash.get(_FACTORY_KEY, None)
-    if factory is None:
-        factory = _select_factory(item)
-        # Chosen before the item's fixtures are set up (to skip an unknown factory early), the
-        # default may yet give way to an overridden event_loop_policy: keep it only when no
-        # such override applies.
-        if factory is not DEFAULT_FACTORY or not _overrides.covers(item, _overrides.POLICY):
-            item.stash[_FACTORY_KEY] = factory
+    stash = item.stash
+    if _FACTORY_KEY in stash:  # not stash.get(): it raises and catches KeyError on a miss
+        return stash[_FACTORY_KEY]
+    factory = _select_factory(item)
+    # The default is not kept: finding it again is cheap, a stash entry per test is memory
+    # (and, chosen before the item's fixtures are set up, it may yet give way to an overridden
+    # event_loop_policy).
+    if factory is not DEFAULT_FACTORY:
+        stash[_FACTORY_KEY] = factory
     return factory
 
 
 def _select_factory(item: pytest.Item) -> Factory:
     __tracebackhide__ = True
-    callspec = getattr(item, "callspec", None)
+    callspec = vars(item).get("callspec")  # only parametrized items have one
     if callspec is not None:
         param = callspec.params.get(FACTORY_PARAM)
         if isinstance(param, Factory):

@@ -61,11 +61,8 @@ LEGACY_MODE_DEPRECATED: Final = (
     "with @pytest.fixture. Write asyncio_mode = auto to run every async test and fixture; or "
     "asyncio_mode = strict, and declare async fixtures with @pytest_asyncio.fixture."
 )
-HEADER: Final = (
-    "asyncio: mode={mode}, debug={debug}, "
-    "asyncio_default_fixture_loop_scope={fixture_loop_scope}, "
-    "asyncio_default_test_loop_scope={test_loop_scope}"
-)
+# The report header's line is in _settings (HEADER), which every run loads: showing it loads
+# nothing more.
 
 # --- the asyncio marker --------------------------------------------------------------------
 

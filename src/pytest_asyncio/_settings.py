@@ -116,10 +116,16 @@ def parse(config: pytest.Config) -> Settings:
     )
 
 
-def header(settings: Settings) -> str:
-    from . import _messages
+#: The report header's asyncio line.
+HEADER: Final = (
+    "asyncio: mode={mode}, debug={debug}, "
+    "asyncio_default_fixture_loop_scope={fixture_loop_scope}, "
+    "asyncio_default_test_loop_scope={test_loop_scope}"
+)
 
-    return _messages.HEADER.format(
+
+def header(settings: Settings) -> str:
+    return HEADER.format(
         mode=settings.mode,
         debug=settings.debug,
         fixture_loop_scope=settings.fixture_loop_scope_setting,

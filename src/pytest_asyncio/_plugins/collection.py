@@ -10,13 +10,15 @@ registered, and the ``event_loop_policy`` overrides when a module or class may o
 
 from __future__ import annotations
 
+import functools
 import os
+import sys
 import types
 from typing import Final
 
 import pytest
 
-from pytest_asyncio._inspect import async_kind, plain_function
+from pytest_asyncio._inspect import async_kind, plain_function, wrapped_by_hypothesis
 from pytest_asyncio._settings import SETTINGS_KEY
 
 #: The fixture name lists (closures) of the tests parametrized over loop factories.
@@ -36,7 +38,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         function = item.obj
         kind = async_kind(function)
         if kind is None:
-            if not _wrapped_by_hypothesis(function):
+            if not wrapped_by_hypothesis(function):
                 continue  # sync tests: nothing to prepare
         elif kind == "coroutine" and not settings.auto and _own_mark(item):
             continue  # the common case in strict mode: a test marked where it is defined
@@ -59,13 +61,6 @@ def _own_mark(item: pytest.Function) -> bool:
     return any(mark.name == "asyncio" for mark in item.own_markers)
 
 
-def _wrapped_by_hypothesis(function: object) -> bool:
-    plain = plain_function(function)
-    if plain is not None:  # its attributes are in its __dict__: no AttributeError to build
-        return "hypothesis" in plain.__dict__
-    return hasattr(function, "hypothesis")
-
-
 def pytest_collectstart(collector: pytest.Collector) -> None:
     """Before a module or class is collected: register the overrides hook if it may need it."""
     if not isinstance(collector, (pytest.Module, pytest.Class)):
@@ -85,14 +80,12 @@ def _may_override(collector: pytest.Module | pytest.Class) -> bool:
     towards yes. (Conftests and plugins: ``pytest_plugin_registered``.)"""
     if isinstance(collector, pytest.Module):
         return _mentions_policy(collector.path)
-    from pytest_asyncio import _compat
-
     # A class may inherit an override from a base class defined in another module.
-    return any(
-        _compat.fixture_name(value) == _POLICY
-        for klass in getattr(collector.obj, "__mro__", ())
-        for value in vars(klass).values()
-    )
+    for klass in getattr(collector.obj, "__mro__", ())[:-1]:  # not object
+        path = getattr(sys.modules.get(klass.__module__), "__file__", None)
+        if isinstance(path, str) and _mentions_policy(path):
+            return True
+    return False
 
 
 class _Overrides:
@@ -117,6 +110,15 @@ class _Overrides:
 
 
 def _mentions_policy(path: str | os.PathLike[str]) -> bool:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return True
+    return _file_mentions_policy(os.fspath(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=256)  # the modules of many classes' bases: read once each
+def _file_mentions_policy(path: str, mtime: int, size: int) -> bool:
     try:
         with open(path, "rb") as file:
             return _POLICY.encode() in file.read()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_asyncio._inspect import surely_sync_fixture
+from pytest_asyncio._inspect import surely_sync, surely_sync_fixture
 
 if TYPE_CHECKING:
     import asyncio
@@ -33,8 +33,13 @@ def pytest_fixture_setup(
     __tracebackhide__ = True
     if fixturedef.argname in _OVERRIDABLE:
         return (yield from _override_setup(fixturedef, request))
-    if fixturedef.scope == "function" and surely_sync_fixture(fixturedef.func):
-        return (yield)  # most fixtures of most suites: nothing to do, nothing to import
+    if surely_sync_fixture(fixturedef.func):
+        if fixturedef.scope == "function":
+            return (yield)  # most fixtures of most suites: nothing to do, nothing to import
+        from pytest_asyncio import _compat
+
+        if surely_sync(_compat.request_item(request)):
+            return (yield)  # set up for a sync test: no loop to make current
     return (yield from _setup(fixturedef, request))
 
 
