@@ -17,17 +17,61 @@ from typing import Any, Final, NoReturn
 
 import pytest
 
-from . import _compat, _diagnosis, _loops, _messages, _overrides, _timeouts
+from . import _collect, _compat, _diagnosis, _loops, _messages, _overrides, _timeouts
 from ._contexts import publish, withdraw
-from ._decorator import FixtureKind, options_of
+from ._decorator import FixtureKind, fixture_kind, options_of
 from ._failures import fail
 from ._runner import LoopRunner, Owner, Phase
 from ._scopes import LoopScope, as_scope, is_narrower, package_of
-from ._settings import Settings
+from ._settings import SETTINGS_KEY, Settings
+from ._warnings import PytestAsyncioDeprecationWarning, warn_at
 
 
 class LoopScopeError(Exception):
     """A fixture's loop scope is narrower than its cache scope."""
+
+
+def setup(
+    fixturedef: _compat.FixtureDef[Any], request: _compat.SubRequest
+) -> Generator[None, object, object]:
+    """The setup of a fixture that may be ours (``_plugins.fixtures`` asks): run it as a job on
+    its loop, or make the loop of the async test it is set up for current for a sync one."""
+    __tracebackhide__ = True
+
+    settings = request.config.stash[SETTINGS_KEY]
+    original = fixturedef.func
+    kind = fixture_kind(original, settings, request)
+    if kind is None:
+        if _collect.is_async_function(original):
+            # Strict mode only: in auto mode an async fixture not ours is another plugin's.
+            if not settings.auto:
+                _warn_unmarked_async_fixture(fixturedef, request)
+            return (yield)
+        if fixturedef.scope == "function" or _compat.is_direct_param(fixturedef):
+            return (yield)
+        spec = _collect.spec_of(_compat.request_item(request))
+        if spec is None:  # not for an async test: no loop, asyncio not imported
+            return (yield)
+        with _loops.current_for_sync_fixture(fixturedef, request, spec.loop_scope):
+            return (yield)
+    adapter = adapt(fixturedef, request, kind, settings)
+    _compat.set_fixture_function(fixturedef, adapter)
+    try:
+        return (yield)
+    finally:
+        _compat.set_fixture_function(fixturedef, original)
+
+
+def _warn_unmarked_async_fixture(
+    fixturedef: _compat.FixtureDef[Any], request: _compat.SubRequest
+) -> None:
+    item = _compat.request_item(request)
+    if _collect.spec_of(item) is None:
+        return  # only async tests we run get the warning; pytest warns about the rest
+    message = _messages.STRICT_UNMARKED_ASYNC_FIXTURE.format(
+        nodeid=item.nodeid, name=fixturedef.argname
+    )
+    warn_at(item, PytestAsyncioDeprecationWarning(message))
 
 
 def loop_scope_of(fixturedef: _compat.FixtureDef[Any], settings: Settings) -> LoopScope:

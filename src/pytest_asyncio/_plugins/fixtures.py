@@ -7,6 +7,8 @@ a suite without async code does not pay for them.
 
 from __future__ import annotations
 
+import functools
+import types
 import warnings
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
@@ -40,41 +42,16 @@ def pytest_fixture_setup(
 
         if surely_sync(_compat.request_item(request)):
             return (yield)  # set up for a sync test: no loop to make current
-    return (yield from _setup(fixturedef, request))
+    return (yield from _fixtures().setup(fixturedef, request))
 
 
-def _setup(fixturedef: FixtureDef[Any], request: SubRequest) -> Generator[None, object, object]:
-    __tracebackhide__ = True
-    from pytest_asyncio import _collect, _compat
-    from pytest_asyncio._decorator import fixture_kind
-    from pytest_asyncio._settings import SETTINGS_KEY
-
-    settings = request.config.stash[SETTINGS_KEY]
-    original = fixturedef.func
-    kind = fixture_kind(original, settings, request)
-    if kind is None:
-        if _collect.is_async_function(original):
-            # Strict mode only: in auto mode an async fixture not ours is another plugin's.
-            if not settings.auto:
-                _warn_unmarked_async_fixture(fixturedef, request)
-            return (yield)
-        if fixturedef.scope == "function" or _compat.is_direct_param(fixturedef):
-            return (yield)
-        spec = _collect.spec_of(_compat.request_item(request))
-        if spec is None:  # not for an async test: no loop, asyncio not imported
-            return (yield)
-        from pytest_asyncio import _loops
-
-        with _loops.current_for_sync_fixture(fixturedef, request, spec.loop_scope):
-            return (yield)
+@functools.cache
+def _fixtures() -> types.ModuleType:
+    # Imported once, then a cached call: an import statement here would cost every setup of
+    # an async fixture.
     from pytest_asyncio import _fixtures
 
-    adapter = _fixtures.adapt(fixturedef, request, kind, settings)
-    _compat.set_fixture_function(fixturedef, adapter)
-    try:
-        return (yield)
-    finally:
-        _compat.set_fixture_function(fixturedef, original)
+    return _fixtures
 
 
 def _override_setup(
@@ -89,19 +66,6 @@ def _override_setup(
 
     _overrides.setting_up(fixturedef, request.config)
     return result
-
-
-def _warn_unmarked_async_fixture(fixturedef: FixtureDef[Any], request: SubRequest) -> None:
-    from pytest_asyncio import _collect, _compat, _messages
-    from pytest_asyncio._warnings import PytestAsyncioDeprecationWarning, warn_at
-
-    item = _compat.request_item(request)
-    if _collect.spec_of(item) is None:
-        return  # only async tests we run get the warning; pytest warns about the rest
-    message = _messages.STRICT_UNMARKED_ASYNC_FIXTURE.format(
-        nodeid=item.nodeid, name=fixturedef.argname
-    )
-    warn_at(item, PytestAsyncioDeprecationWarning(message))
 
 
 @pytest.fixture(scope="session")
