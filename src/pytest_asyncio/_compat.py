@@ -9,12 +9,7 @@ from typing import Any, Final
 
 import pytest
 from _pytest._code import getfslineno
-from _pytest.fixtures import (
-    FixtureDef,
-    FixtureFunctionDefinition,
-    SubRequest,
-    resolve_fixture_function,
-)
+from _pytest.fixtures import FixtureDef, SubRequest, resolve_fixture_function
 from _pytest.outcomes import Failed
 from _pytest.python import importtestmodule
 from _pytest.skipping import xfailed_key
@@ -100,11 +95,6 @@ def test_argnames(item: pytest.Function) -> Sequence[str]:
     """The names of the arguments of the test function itself, as pytest passes them."""
     names: Sequence[str] = item._fixtureinfo.argnames
     return names
-
-
-def fixture_name(value: object) -> str | None:
-    """The name of the fixture *value* defines (a ``@pytest.fixture`` function), else None."""
-    return value.name if isinstance(value, FixtureFunctionDefinition) else None
 
 
 def fixture_defs(node: pytest.Item | pytest.Collector, name: str) -> Sequence[FixtureDef[Any]]:
