@@ -31,28 +31,26 @@ _OVERRIDES_PLUGIN: Final = "asyncio-ng-overrides"
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # tryfirst: auto mode's marks are on the items before -m and -k select them.
     settings = config.stash[SETTINGS_KEY]
-    package_marked: dict[int, bool] = {}
+    package_marked: dict[int, bool] = {}  # by the id of the tests' module or class
     for item in items:
         if not isinstance(item, pytest.Function):
             continue
         function = item.obj
         kind = async_kind(function)
-        if kind is None:
-            if not wrapped_by_hypothesis(function):
-                continue  # sync tests: nothing to prepare
-        elif kind == "coroutine" and not settings.auto and _own_mark(item):
-            continue  # the common case in strict mode: a test marked where it is defined
-        from pytest_asyncio import _collect, _marks, _overrides
-
+        if kind is None and not wrapped_by_hypothesis(function):
+            continue  # sync tests: nothing to prepare
         parent = item.parent
-        assert isinstance(parent, pytest.Collector)  # a Module or a Class
-        _overrides.overrides_for(parent)  # notes the event_loop overrides the tests may use
-        if kind == "coroutine" and not settings.auto:
-            marked = package_marked.get(id(parent))
-            if marked is None:
-                marked = package_marked[id(parent)] = _marks.package_marked(parent)
-            if not marked:
-                continue  # strict mode, no package mark: nothing to add to the item
+        marked = package_marked.get(id(parent))
+        if marked is None:  # the first async test of its module or class
+            from pytest_asyncio import _marks, _overrides
+
+            assert isinstance(parent, pytest.Collector)  # a Module or a Class
+            _overrides.overrides_for(parent)  # notes the event_loop overrides it may use
+            marked = package_marked[id(parent)] = _marks.package_marked(parent)
+        if kind == "coroutine" and not settings.auto and (not marked or _own_mark(item)):
+            continue  # strict mode: nothing to add (the common case: marked where defined)
+        from pytest_asyncio import _collect
+
         _collect.prepare(item, settings)
     _put_factory_first(config)
 
