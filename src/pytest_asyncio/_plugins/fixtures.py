@@ -7,7 +7,7 @@ a suite without async code does not pay for them.
 
 from __future__ import annotations
 
-import functools
+import sys
 import types
 import warnings
 from collections.abc import Generator
@@ -45,10 +45,12 @@ def pytest_fixture_setup(
     return (yield from _fixtures().setup(fixturedef, request))
 
 
-@functools.cache
 def _fixtures() -> types.ModuleType:
-    # Imported once, then a cached call: an import statement here would cost every setup of
-    # an async fixture.
+    # A lookup in sys.modules: an import statement costs every setup of an async fixture more.
+    # Not cached here: pytester's in-process runs take the modules they imported out again.
+    module = sys.modules.get("pytest_asyncio._fixtures")
+    if module is not None:
+        return module
     from pytest_asyncio import _fixtures
 
     return _fixtures

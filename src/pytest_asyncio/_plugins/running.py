@@ -7,7 +7,7 @@ does not load them.
 
 from __future__ import annotations
 
-import functools
+import sys
 import types
 
 import pytest
@@ -15,10 +15,12 @@ import pytest
 from pytest_asyncio._inspect import surely_sync
 
 
-@functools.cache
 def _running() -> types.ModuleType:
-    # Imported once, then a cached call: an import statement in the hooks would cost every
-    # async test.
+    # A lookup in sys.modules: an import statement in the hooks costs every async test more.
+    # Not cached here: pytester's in-process runs take the modules they imported out again.
+    module = sys.modules.get("pytest_asyncio._running")
+    if module is not None:
+        return module
     from pytest_asyncio import _running
 
     return _running
