@@ -86,13 +86,24 @@ def prepare(item: pytest.Function, settings: Settings) -> None:
     if mark is None:
         if not settings.auto:
             return
-        item.add_marker(_marks.MARK)
+        item.add_marker(_auto_mark())
     elif from_package:  # put it on the item, where -m and other plugins look
         item.add_marker(pytest.mark.asyncio.with_args(*mark.args, **mark.kwargs))
     if async_kind(function) == "asyncgen":
         message = _messages.ASYNC_GENERATOR_TEST.format(nodeid=item.nodeid)
         item.add_marker(pytest.mark.xfail(run=False, reason=message))
         warn_at(item, pytest.PytestCollectionWarning(message))
+
+
+_AUTO_MARK: list[pytest.MarkDecorator] = []
+
+
+def _auto_mark() -> pytest.MarkDecorator:
+    """The bare asyncio mark auto mode puts on tests, made once: marks are immutable, and
+    making one per test (``add_marker("asyncio")``) costs every test of an auto suite."""
+    if not _AUTO_MARK:
+        _AUTO_MARK.append(getattr(pytest.mark, _marks.MARK))
+    return _AUTO_MARK[0]
 
 
 def resolve(item: pytest.Function) -> TestSpec | None:

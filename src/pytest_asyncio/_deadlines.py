@@ -58,6 +58,8 @@ def run(
     context: contextvars.Context,
     owner: Owner,
     limit: Limit,
+    *,
+    sole: bool = False,
 ) -> T:
     """Run a job on *runner* under *limit*; raise TimedOut if it ran past it."""
     __tracebackhide__ = True
@@ -67,7 +69,7 @@ def run(
     installed = _blocked.install()
     WATCHDOG.arm(deadline)
     try:
-        result = runner.run(awaitable, context, owner=owner)
+        result = runner.run(awaitable, context, owner=owner, sole=sole)
     except BaseException:
         if not deadline.failed:
             raise

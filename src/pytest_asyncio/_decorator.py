@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 
 import pytest
 
-from . import _compat, _marks, _messages
+from . import _collect, _compat, _marks, _messages
 from ._inspect import OPTIONS_ATTR, async_kind
 from ._scopes import SCOPE_CHOICES, SCOPES, LoopScope, as_scope
 
@@ -120,8 +120,11 @@ def fixture_kind(
         return "generator" if inspect.isgeneratorfunction(function) else "sync"
     if options_of(function) is not None:
         return kind
-    if settings.auto_fixtures and not _marks.scan(_compat.request_item(request)).foreign:
-        return kind
+    if settings.auto_fixtures:
+        item = _compat.request_item(request)
+        # A test we run is no other plugin's: its marks need no second look.
+        if _collect.spec_of(item) is not None or not _marks.scan(item).foreign:
+            return kind
     return None
 
 

@@ -38,8 +38,9 @@ _WATCHING: Final = pytest.StashKey[bool]()
 
 
 def watch(config: pytest.Config) -> None:
-    """Start explaining failures: called when an async test or fixture is set up, so the
-    report hook costs a run of sync tests nothing at all."""
+    """Start explaining failures: called when the first job on our loops fails (a test body,
+    an async fixture's setup or teardown step), before its report is made. A run whose async
+    tests pass never calls the report hook: it is three hook wrapper calls per test."""
     if _WATCHING not in config.stash:
         config.stash[_WATCHING] = True
         from ._plugins import reports
@@ -50,7 +51,6 @@ def watch(config: pytest.Config) -> None:
 def remember(config: pytest.Config, fixturedef: object, loop_scope: LoopScope) -> None:
     """Record the loop scope an async fixture (its FixtureDef) was set up on."""
     config.stash.setdefault(_FIXTURE_LOOPS, {})[fixturedef] = loop_scope
-    watch(config)
 
 
 def annotate(item: pytest.Item, report: pytest.TestReport, error: BaseException) -> None:

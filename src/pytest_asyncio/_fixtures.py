@@ -177,6 +177,7 @@ class _Setup:
         context: contextvars.Context,
         phase: Phase = "setup",
         origin: object = None,
+        sole: bool = False,
     ) -> Any:
         __tracebackhide__ = True
         owner = Owner(phase, self.name, origin, self.fixturedef.scope)
@@ -185,7 +186,18 @@ class _Setup:
             self.limit_known = True
         limit = self.limit
         what = f"async fixture {self.name!r}"
-        return _loops.run(on, awaitable, context, what, self.name, owner=owner, limit=limit)
+        config = self.request.config
+        return _loops.run(
+            on,
+            awaitable,
+            context,
+            what,
+            self.name,
+            config=config,
+            owner=owner,
+            limit=limit,
+            sole=sole,
+        )
 
     def current_loop(self, loop: asyncio.AbstractEventLoop) -> AbstractContextManager[None]:
         return _loops.open_loops(self.request.config).current(loop)
@@ -215,10 +227,16 @@ def _asyncgen(setup: _Setup, /, **kwargs: Any) -> Generator[Any, None, None]:
     except StopAsyncIteration:
         setup.fail(_messages.FIXTURE_DID_NOT_YIELD)
     tokens = publish(context)
+    on.held += 1
     try:
-        yield value
         try:
-            setup.run(on, generator.__anext__(), context, "teardown", generator)
+            yield value
+        finally:
+            on.held -= 1
+        # The last teardown on a loop of its own: nothing runs there after it.
+        sole = setup.loop_scope == "function" and not on.held
+        try:
+            setup.run(on, generator.__anext__(), context, "teardown", generator, sole=sole)
         except StopAsyncIteration:
             return
         setup.run(on, generator.aclose(), context, "teardown", generator)

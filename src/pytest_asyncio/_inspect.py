@@ -70,10 +70,10 @@ def surely_sync(item: pytest.Item) -> bool:
     """True for a test item that is surely not ours: a sync test function that is not marked
     ``asyncio`` (most tests of most suites), or not a test function at all. Every test's setup
     and call ask, so it looks no further: False means "look closer" (``_collect``)."""
-    if not isinstance(item, pytest.Function):
-        return True
-    if type(item) is not pytest.Function:  # unittest's, or another plugin's: look closer
-        return False
+    if type(item) is not pytest.Function:
+        # unittest's, or another plugin's: look closer; not a function at all: not ours.
+        # (isinstance() only here: for the classes of nodes, an ABC's check.)
+        return not isinstance(item, pytest.Function)
     plain = plain_function(item.obj)
     if plain is None or async_kind(plain) is not None or "hypothesis" in plain.__dict__:
         return False

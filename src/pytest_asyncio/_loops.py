@@ -17,7 +17,7 @@ from typing import Any, Final, TypeVar
 
 import pytest
 
-from . import _collect, _compat, _interrupt, _messages, _overrides
+from . import _collect, _compat, _diagnosis, _interrupt, _messages, _overrides
 from ._factories import FACTORY_PARAM, PENDING_KEY, FactoriesError, Factory, hook_factories
 from ._failures import fail
 from ._runner import (
@@ -246,19 +246,25 @@ def run(
     what: str | pytest.Item,
     fixture: str | None = None,
     *,
+    config: pytest.Config,
     owner: Owner | None = None,
     limit: Limit | None = None,
+    sole: bool = False,
 ) -> T:
-    """Run *awaitable* on *runner* as *owner*'s job, under *limit* if one is set; turn
-    misuse of the loop into one clear failure."""
+    """Run *awaitable* on *runner* as *owner*'s job, under *limit* if one is set (*sole*: see
+    ``LoopRunner.run``); turn misuse of the loop into one clear failure. The first job that
+    fails starts the failure reports' explanations (``_diagnosis.watch``)."""
     __tracebackhide__ = True
     try:
         if limit is None or owner is None:
-            return runner.run(awaitable, context, owner=owner)
+            return runner.run(awaitable, context, owner=owner, sole=sole)
         from . import _deadlines
 
-        return _deadlines.run(runner, awaitable, context, owner, limit)
+        return _deadlines.run(runner, awaitable, context, owner, limit, sole=sole)
+    except (StopAsyncIteration, pytest.skip.Exception):  # an async generator's end; a skip
+        raise
     except asyncio.CancelledError as error:
+        _diagnosis.watch(config)
         if sys.version_info >= (3, 11) and cancelled_on_return(error):
             error.add_note(_messages.CANCELLED_ON_RETURN.format(what=_describe(what)))
         raise
@@ -276,6 +282,10 @@ def run(
             message = _messages.FIXTURE_FROM_RUNNING_LOOP.format(name=fixture)
         else:
             message = _messages.LOOP_ALREADY_RUNNING.format(what=what, loop=runner.label)
+    except BaseException:
+        _diagnosis.watch(config)
+        raise
+    _diagnosis.watch(config)
     return fail(message)
 
 

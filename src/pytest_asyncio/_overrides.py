@@ -74,18 +74,18 @@ def overrides_for(collector: pytest.Collector) -> tuple[Overridable, ...]:
 
 def covers(item: pytest.Item, fixture: Overridable) -> bool:
     """Whether an override of *fixture* applies to *item*: one seen from its collector."""
-    parent = item.parent
-    return isinstance(parent, pytest.Collector) and fixture in _found(parent).covered
+    parent = item.parent  # a collector (not isinstance(): an ABC's check, for every test)
+    return parent is not None and fixture in _found(parent).covered
 
 
-def _found(collector: pytest.Collector) -> _Found:
+def _found(collector: pytest.Collector | pytest.Item) -> _Found:
     found = collector.stash.get(_FOUND, None)
     if found is None:
         found = collector.stash[_FOUND] = _lookup(collector)
     return found
 
 
-def _lookup(collector: pytest.Collector) -> _Found:
+def _lookup(collector: pytest.Collector | pytest.Item) -> _Found:
     covered = []
     for fixture in OVERRIDABLE:
         defs = _compat.fixture_defs(collector, fixture.name)

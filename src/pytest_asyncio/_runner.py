@@ -118,6 +118,7 @@ class _Job:
         "error",
         "last",
         "owner",
+        "provisional",
         "result",
         "started",
         "stopped",
@@ -137,6 +138,9 @@ class _Job:
         self.context = context
         #: The driver task ends after this job.
         self.last = last
+        #: ``last`` only because the job was expected to be the loop's only one: it runs other
+        #: jobs on the runner (see ``call_sync``) after all, the driver stays.
+        self.provisional = False
         self.owner = owner
         #: When it was handed to its task, on the real clock (``_realtime.monotonic``).
         self.started = 0.0
@@ -250,6 +254,7 @@ class LoopRunner:
         "_serving",
         "_stopped",
         "_wakeup",
+        "held",
     )
 
     def __init__(
@@ -280,6 +285,9 @@ class LoopRunner:
         self._instruments = instruments
         #: What broke the loop: a job that would not end was given up on (see abandon()).
         self._broken: str | None = None
+        #: How many async generator fixtures are between their setup and teardown steps on
+        #: this loop: kept by their caller, which can tell when a teardown is the last job.
+        self.held = 0
 
     def add_instrument(self, instrument: Instrument) -> None:
         """Watch this runner's jobs with *instrument* from now on."""
@@ -322,6 +330,11 @@ class LoopRunner:
     def started(self) -> bool:
         return self._loop is not None
 
+    @property
+    def has_run(self) -> bool:
+        """Whether a job has run on this loop."""
+        return self._driver is not None
+
     def run(
         self,
         awaitable: Awaitable[T],
@@ -329,11 +342,16 @@ class LoopRunner:
         *,
         last: bool = False,
         owner: Owner | None = None,
+        sole: bool = False,
     ) -> T:
         """Run *awaitable* in the driver task, inside *context*; return or raise its outcome.
 
         With *last*, the driver task ends once the job is done, and its done-callbacks run
-        before this returns. Called from the sync code of a :meth:`call_sync`, the job runs in
+        before this returns. *sole* says the caller expects no job after this one (a test on a
+        loop of its own, the last fixture teardown there): the driver task ends with it as
+        with *last*, which spares :meth:`close` a run of the loop; if it runs other jobs on
+        this runner after all (an async fixture it looks up, whose teardown comes later), the
+        driver task stays. Called from the sync code of a :meth:`call_sync`, the job runs in
         the task that awaits ``call_sync`` instead. The task that runs the job is named after
         its *owner*, so asyncio's own messages about it name the test or fixture. Raise
         :class:`LoopStoppedError` if someone else stopped the loop while the job ran.
@@ -354,7 +372,12 @@ class LoopRunner:
             _close_quietly(awaitable)
             raise LoopRunningError
         job = _Job(awaitable, context, last=last or self._borrowed, owner=owner)
+        if sole and not job.last:
+            job.last = job.provisional = True
         if self._serving is not None:
+            outer = self._current
+            if outer is not None and outer.provisional:
+                outer.last = False
             job.task = self._serving.task
             self._serving.channel.set_result(job)
         else:
@@ -627,12 +650,14 @@ class LoopRunner:
             self._job = None
             awaitable = job.awaitable
             if awaitable is not None:
-                await self._perform(job, awaitable, task, stop=not job.last)
+                await self._perform(job, awaitable, task, stop=False)
+            # Read after the job: a provisional last job may have been told to stay.
             if job.last:
                 # The task's end schedules its done-callbacks, _driver_done last but one of
                 # them: it stops the loop once they have all run.
                 job.done = True
                 return
+            self._stop(loop)
 
     async def _perform(
         self, job: _Job, awaitable: Awaitable[Any], task: asyncio.Task[Any], *, stop: bool

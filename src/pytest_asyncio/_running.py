@@ -14,7 +14,6 @@ import pytest
 from . import _compat, _messages
 from ._collect import MARK_DEPRECATION_KEY, SYNC_MARKED_KEY, UNMARKED_KEY, spec_of
 from ._compat import test_argnames
-from ._diagnosis import watch
 from ._inspect import wrapped_by_hypothesis
 from ._loops import run, runner_for, select_factory
 from ._runner import LoopRunner, Owner
@@ -35,7 +34,6 @@ def setup(item: pytest.Item) -> None:
         warn_once(item.config, "mark scope=", warning, *location(item))
     if spec.error is not None:
         pytest.fail(spec.error, pytrace=False)
-    watch(item.config)
     if spec.checks:  # a test's marker turns checks on that the session leaves off
         from pytest_asyncio._plugins import checks
 
@@ -66,7 +64,20 @@ def call(pyfuncitem: pytest.Function) -> bool | None:
         _run_hypothesis(pyfuncitem, runner, function.hypothesis, kwargs, owner, limit)
     else:
         context = contextvars.copy_context()
-        result = run(runner, function(**kwargs), context, pyfuncitem, owner=owner, limit=limit)
+        # On a loop of its own, the test is the last job unless its fixtures ran before it.
+        sole = spec.loop_scope == "function" and not runner.has_run
+        awaitable = function(**kwargs)
+        config = pyfuncitem.config
+        result = run(
+            runner,
+            awaitable,
+            context,
+            pyfuncitem,
+            config=config,
+            owner=owner,
+            limit=limit,
+            sole=sole,
+        )
         if result is not None:
             _returned(pyfuncitem, result)
     return True
@@ -132,7 +143,7 @@ def _run_hypothesis(
         context = contextvars.copy_context()
         # Returned: hypothesis checks that a test returns None, as it does for sync tests.
         example = inner(*args, **example_kwargs)
-        return run(runner, example, context, item, owner=owner, limit=limit)
+        return run(runner, example, context, item, config=item.config, owner=owner, limit=limit)
 
     hypothesis.inner_test = run_example
     try:

@@ -23,6 +23,24 @@ FIXTURE_SCOPE: Final = "fixture-scope"
 
 SETTINGS_KEY: Final = pytest.StashKey["Settings"]()
 
+# The other features' keys and flags are declared here with the rest: their own modules
+# (``_timeouts``, ``_checks``, ``_clock``) are imported at configure time only when one of
+# their values is set, or when a test uses them.
+TIMEOUT_KEY: Final = "asyncio_timeout"
+TIMEOUT_FLAG: Final = "--asyncio-timeout"
+CHECKS_KEY: Final = "asyncio_checks"
+CHECKS_FLAG: Final = "--asyncio-checks"
+#: Every check, in the order reports list them.
+CHECK_NAMES: Final = ("task-exceptions", "task-leaks", "unawaited", "blocking")
+#: What a list of checks may hold, as a message lists it.
+CHECK_CHOICES: Final = (*CHECK_NAMES, "all", "none")
+THRESHOLD_KEY: Final = "asyncio_blocking_threshold"
+THRESHOLD_FLAG: Final = "--asyncio-blocking-threshold"
+#: Seconds a callback or task step may hold the loop before the blocking check fails it.
+DEFAULT_THRESHOLD: Final = 0.1
+CLOCK_KEY: Final = "asyncio_clock"
+CLOCK_FLAG: Final = "--asyncio-clock"
+
 
 class Settings:
     """The session's settings, read once at configure time; not changed afterwards.
@@ -101,6 +119,68 @@ def add_options(parser: pytest.Parser) -> None:
         "Loop scope of async tests whose mark sets none (default: function).",
         default="function",
     )
+
+
+def add_feature_options(parser: pytest.Parser) -> None:
+    """The options of timeouts, checks and virtual time."""
+    group = parser.getgroup("asyncio")
+    group.addoption(
+        TIMEOUT_FLAG,
+        dest=TIMEOUT_KEY,
+        default=None,
+        metavar="SECONDS",
+        help="Cancel an async test, or an async fixture's setup or teardown step, that runs "
+        "longer than SECONDS, and report where it was waiting (0: no limit).",
+    )
+    parser.addini(
+        TIMEOUT_KEY, "Default value for --asyncio-timeout (0 or unset: no limit).", default=None
+    )
+    names = ", ".join(CHECK_CHOICES)
+    group.addoption(
+        CHECKS_FLAG,
+        dest=CHECKS_KEY,
+        default=None,
+        metavar="CHECKS",
+        help=f"Fail the test that caused an async bug. Comma- or space-separated: {names}.",
+    )
+    group.addoption(
+        THRESHOLD_FLAG,
+        dest=THRESHOLD_KEY,
+        default=None,
+        metavar="SECONDS",
+        help="How long a callback or task step may hold the event loop before the blocking "
+        f"check fails its test (default {DEFAULT_THRESHOLD:g}).",
+    )
+    parser.addini(CHECKS_KEY, f"Default value for {CHECKS_FLAG} (default: none).", default=None)
+    parser.addini(
+        THRESHOLD_KEY,
+        f"Default value for {THRESHOLD_FLAG} (default: {DEFAULT_THRESHOLD:g}).",
+        default=None,
+    )
+    group.addoption(
+        CLOCK_FLAG,
+        dest=CLOCK_KEY,
+        default=None,
+        metavar="CLOCK",
+        help="The clock of async tests and fixtures: 'real', or 'virtual' (the loop's time "
+        "jumps to the next timer whenever the loop would wait, and a deadlock fails at once).",
+    )
+    parser.addini(CLOCK_KEY, "Default value for --asyncio-clock: real (the default) or virtual.")
+
+
+def is_set(config: pytest.Config, *keys: str) -> bool:
+    """Whether any of *keys* is given on the command line or in the ini file (a value not
+    validated yet: the feature's own module does that)."""
+    for key in keys:
+        if config.getoption(key) is not None:
+            return True
+        try:
+            value = config.getini(key)
+        except (ValueError, TypeError, pytest.UsageError):
+            return True  # invalid: the feature's module says so
+        if value not in (None, "", []):
+            return True
+    return False
 
 
 def parse(config: pytest.Config) -> Settings:

@@ -18,13 +18,15 @@ from typing import TYPE_CHECKING, Final, NamedTuple
 
 import pytest
 
-from ._settings import cli_origin, ini_origin, invalid, read_ini
+from ._settings import TIMEOUT_FLAG, TIMEOUT_KEY, cli_origin, ini_origin, invalid, read_ini
+
+#: Declared with the other settings (see _settings).
+KEY: Final = TIMEOUT_KEY
+FLAG: Final = TIMEOUT_FLAG
 
 if TYPE_CHECKING:
     from ._collect import TestSpec
 
-KEY: Final = "asyncio_timeout"
-FLAG: Final = "--asyncio-timeout"
 VALID: Final = ("a number of seconds (0 for no limit)",)
 LIMIT_KEY: Final = pytest.StashKey["Limit | None"]()
 #: pytest-timeout's limit of an item, while it applies (set by ``_foreign``).
@@ -35,19 +37,6 @@ class Limit(NamedTuple):
     seconds: float
     #: Where it was set, as a user wrote it: "--asyncio-timeout=2", ...
     source: str
-
-
-def add_options(parser: pytest.Parser) -> None:
-    group = parser.getgroup("asyncio")
-    group.addoption(
-        FLAG,
-        dest=KEY,
-        default=None,
-        metavar="SECONDS",
-        help="Cancel an async test, or an async fixture's setup or teardown step, that runs "
-        "longer than SECONDS, and report where it was waiting (0: no limit).",
-    )
-    parser.addini(KEY, "Default value for --asyncio-timeout (0 or unset: no limit).", default=None)
 
 
 def seconds(value: object) -> float | None:
@@ -98,7 +87,9 @@ def limit_for(item: pytest.Item, spec: TestSpec | None = None) -> Limit | None:
         spec = spec_of(item)
     if spec is not None and spec.timeout is not None:
         return _marked(spec.timeout)
-    limit = item.config.stash.get(LIMIT_KEY, None)
+    stash = item.config.stash
+    # Not stash.get(): a miss (no limit set: the key is not there) raises and catches KeyError.
+    limit = stash[LIMIT_KEY] if LIMIT_KEY in stash else None  # noqa: SIM401
     if limit is None and FOREIGN_KEY in item.stash:
         return item.stash[FOREIGN_KEY]
     return limit

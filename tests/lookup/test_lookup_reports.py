@@ -99,19 +99,26 @@ def test_xdist_shows_the_section(pytester: pytest.Pytester, ini: IniWriter, trap
     assert result.stdout.str().count(_diagnosis.SECTION) == 1
 
 
+HEAD = "import pytest\nimport pytest_asyncio\n\n"
+FIXTURE = "@pytest_asyncio.fixture\nasync def value():\n    yield {value}\n\n"
+TEST = "@pytest.mark.asyncio\nasync def test_async({argument}):\n    assert {check}\n"
+
+
 @pytest.mark.parametrize(
     ("test", "registered"),
     [
         ("def test_sync():\n    assert False\n", False),
-        ("import pytest\n\n@pytest.mark.asyncio\nasync def test_async():\n    pass\n", True),
+        (HEAD + FIXTURE.format(value=1) + TEST.format(argument="value", check="value"), False),
+        (HEAD + TEST.format(argument="", check="False"), True),
+        (HEAD + FIXTURE.format(value="1 / 0") + TEST.format(argument="value", check="value"), True),
     ],
-    ids=["sync-only", "async"],
+    ids=["sync-only", "async-passing", "async-failing", "fixture-failing"],
 )
-def test_the_report_hook_costs_sync_runs_nothing(
+def test_the_report_hook_costs_passing_runs_nothing(
     pytester: pytest.Pytester, ini: IniWriter, test: str, registered: bool
 ) -> None:
-    """The report hook is registered when the first async test or fixture is set up; a run
-    of sync tests (failing ones included) never calls it."""
+    """The report hook is registered when the first job on our loops fails; a run of sync
+    tests (failing ones included) or of passing async tests and fixtures never calls it."""
     ini()
     pytester.makeconftest(
         """

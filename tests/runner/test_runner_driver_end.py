@@ -131,3 +131,93 @@ def test_done_callbacks_of_the_current_task_run_before_the_loop_closes(
     result.stdout.fnmatch_lines(
         ["done callbacks: ['fixture: done, loop open', 'test: done, loop open']"]
     )
+
+
+# Each run of the loop and each close, per test: a loop of its own is run once per job, the
+# driver task ending with the last job, its done-callbacks run before the loop closes. (A
+# looked-up fixture's setup takes two runs: the test's job stops the loop to look it up.)
+COUNTING_CONFTEST = """
+import asyncio
+
+EVENTS = []
+
+
+class CountingLoop(asyncio.SelectorEventLoop):
+    def run_forever(self):
+        EVENTS.append("run")
+        super().run_forever()
+
+    def close(self):
+        EVENTS.append("close")
+        super().close()
+
+
+def pytest_asyncio_loop_factories(config, item):
+    return {"counting": CountingLoop}
+
+
+def pytest_runtest_logfinish(nodeid):
+    print(f"{nodeid.split('::')[-1]}: {' '.join(EVENTS)}")
+    EVENTS.clear()
+"""
+
+COUNTED = """
+import asyncio
+
+import pytest
+import pytest_asyncio
+
+from conftest import EVENTS
+
+
+def record_end(task):
+    EVENTS.append("driver done")
+
+
+@pytest_asyncio.fixture
+async def outer():
+    yield
+    EVENTS.append("outer teardown")
+
+
+@pytest_asyncio.fixture
+async def inner(outer):
+    yield
+    EVENTS.append("inner teardown")
+
+
+@pytest.mark.asyncio
+async def test_alone():
+    asyncio.current_task().add_done_callback(record_end)
+
+
+@pytest.mark.asyncio
+async def test_with_fixtures(inner):
+    asyncio.current_task().add_done_callback(record_end)
+
+
+@pytest.mark.asyncio
+async def test_looks_one_up(request):
+    asyncio.current_task().add_done_callback(record_end)
+    await pytest_asyncio.getfixturevalue(request, "outer")
+"""
+
+
+def test_a_loop_of_its_own_runs_once_per_job(pytester: pytest.Pytester, ini: IniWriter) -> None:
+    """The close of a function-scoped loop runs it no more: the last job ended the driver
+    task, whose done-callbacks ran in that job's run, before the close."""
+    ini()
+    pytester.makeconftest(COUNTING_CONFTEST)
+    pytester.makepyfile(test_counted=COUNTED)
+    result = pytester.runpytest("-s", "-p", "no:randomly")
+    result.assert_outcomes(passed=3)
+    # (The last test's teardown also closes the session's loop, made for the hook's fixture.)
+    result.stdout.fnmatch_lines(
+        [
+            "*test_alone: run driver done close",
+            "*test_with_fixtures: run run run run inner teardown run outer teardown"
+            " driver done close",
+            # The test's task runs the fixture it looks up, and stays for its teardown.
+            "*test_looks_one_up: run run run run outer teardown driver done close*",
+        ]
+    )

@@ -14,25 +14,22 @@ from typing import Final, NamedTuple
 
 import pytest
 
+from pytest_asyncio import _settings
 from pytest_asyncio._settings import cli_origin, ini_origin, invalid, read_ini
 
-TASK_EXCEPTIONS: Final = "task-exceptions"
-TASK_LEAKS: Final = "task-leaks"
-UNAWAITED: Final = "unawaited"
-BLOCKING: Final = "blocking"
+# The names, keys and flags are declared with the other settings (see _settings).
 #: Every check, in the order reports list them.
-NAMES: Final = (TASK_EXCEPTIONS, TASK_LEAKS, UNAWAITED, BLOCKING)
-ALL: Final = "all"
-NONE: Final = "none"
+NAMES: Final = _settings.CHECK_NAMES
+TASK_EXCEPTIONS, TASK_LEAKS, UNAWAITED, BLOCKING = NAMES
 #: What a list of checks may hold, as a message lists it.
-CHOICES: Final = (*NAMES, ALL, NONE)
+CHOICES: Final = _settings.CHECK_CHOICES
+ALL, NONE = CHOICES[len(NAMES) :]
+KEY: Final = _settings.CHECKS_KEY
+FLAG: Final = _settings.CHECKS_FLAG
+THRESHOLD_KEY: Final = _settings.THRESHOLD_KEY
+THRESHOLD_FLAG: Final = _settings.THRESHOLD_FLAG
+DEFAULT_THRESHOLD: Final = _settings.DEFAULT_THRESHOLD
 
-KEY: Final = "asyncio_checks"
-FLAG: Final = "--asyncio-checks"
-THRESHOLD_KEY: Final = "asyncio_blocking_threshold"
-THRESHOLD_FLAG: Final = "--asyncio-blocking-threshold"
-#: Seconds a callback or task step may hold the loop before the blocking check fails it.
-DEFAULT_THRESHOLD: Final = 0.1
 THRESHOLD_VALID: Final = ("a number of seconds greater than 0",)
 
 Checks = frozenset[str]
@@ -72,30 +69,6 @@ class ChecksError(ValueError):
 
 class NotChecksError(TypeError):
     """A list of checks holds something that is not a name (a number, say)."""
-
-
-def add_options(parser: pytest.Parser) -> None:
-    group = parser.getgroup("asyncio")
-    names = ", ".join(CHOICES)
-    group.addoption(
-        FLAG,
-        dest=KEY,
-        default=None,
-        metavar="CHECKS",
-        help=f"Fail the test that caused an async bug. Comma- or space-separated: {names}.",
-    )
-    group.addoption(
-        THRESHOLD_FLAG,
-        dest=THRESHOLD_KEY,
-        default=None,
-        metavar="SECONDS",
-        help="How long a callback or task step may hold the event loop before the blocking "
-        f"check fails its test (default {DEFAULT_THRESHOLD:g}).",
-    )
-    parser.addini(KEY, f"Default value for {FLAG} (default: none).", default=None)
-    parser.addini(
-        THRESHOLD_KEY, f"Default value for {THRESHOLD_FLAG} (default: 0.1).", default=None
-    )
 
 
 def parse(value: str | Iterable[str]) -> Checks:
@@ -190,4 +163,5 @@ def for_item(item: pytest.Item) -> Checks:
     spec = _collect.spec_of(item)
     if spec is not None and spec.checks is not None:
         return spec.checks
-    return item.config.stash[CONFIG_KEY].checks
+    config = item.config.stash.get(CONFIG_KEY, None)
+    return NO_CHECKS if config is None else config.checks

@@ -11,7 +11,18 @@ from typing import TYPE_CHECKING, Final
 
 import pytest
 
-from pytest_asyncio._settings import cli_origin, ini_origin, invalid, read_ini
+from pytest_asyncio._settings import (
+    CLOCK_FLAG,
+    CLOCK_KEY,
+    cli_origin,
+    ini_origin,
+    invalid,
+    read_ini,
+)
+
+#: Declared with the other settings (see _settings).
+KEY: Final = CLOCK_KEY
+FLAG: Final = CLOCK_FLAG
 
 if TYPE_CHECKING:
     from pytest_asyncio._collect import TestSpec
@@ -19,25 +30,10 @@ if TYPE_CHECKING:
 REAL: Final = "real"
 VIRTUAL: Final = "virtual"
 CHOICES: Final = (REAL, VIRTUAL)
-KEY: Final = "asyncio_clock"
-FLAG: Final = "--asyncio-clock"
 #: The fixture that turns virtual time on for the test that requests it.
 FIXTURE: Final = "virtual_clock"
 #: The session's clock (REAL or VIRTUAL).
 CONFIG_KEY: Final = pytest.StashKey[str]()
-
-
-def add_options(parser: pytest.Parser) -> None:
-    group = parser.getgroup("asyncio")
-    group.addoption(
-        FLAG,
-        dest=KEY,
-        default=None,
-        metavar="CLOCK",
-        help="The clock of async tests and fixtures: 'real', or 'virtual' (the loop's time "
-        "jumps to the next timer whenever the loop would wait, and a deadlock fails at once).",
-    )
-    parser.addini(KEY, "Default value for --asyncio-clock: real (the default) or virtual.")
 
 
 def as_clock(value: object) -> str | None:

@@ -32,7 +32,8 @@ def activate(config: pytest.Config, item: pytest.Item | None = None) -> None:
         from pytest_asyncio import _loops
         from pytest_asyncio._checks._watch import Checker
 
-        checker = Checker(config.stash[_checks.CONFIG_KEY], config)
+        session = config.stash.get(_checks.CONFIG_KEY, None)  # None: no value set
+        checker = Checker(_checks.CheckConfig() if session is None else session, config)
         _loops.instrument(config, checker)
         reporting = Reporting(checker)
         manager.register(reporting, _NAME)

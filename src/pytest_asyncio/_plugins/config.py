@@ -12,8 +12,14 @@ import importlib.metadata
 
 import pytest
 
-from pytest_asyncio import _checks, _clock, _settings, _timeouts, hookspecs
-from pytest_asyncio._settings import SETTINGS_KEY
+from pytest_asyncio import _settings, hookspecs
+from pytest_asyncio._settings import (
+    CHECKS_KEY,
+    CLOCK_KEY,
+    SETTINGS_KEY,
+    THRESHOLD_KEY,
+    TIMEOUT_KEY,
+)
 
 MARKER_HELP = (
     "asyncio(*, loop_scope=None, loop_factories=None, timeout=None, checks=None): run this "
@@ -29,27 +35,46 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     pluginmanager.add_hookspecs(hookspecs)
 
 
+#: The end of the report header's asyncio line: the features' settings, when set.
+_HEADER_KEY = pytest.StashKey[str]()
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     _settings.add_options(parser)
-    _timeouts.add_options(parser)
-    _checks.add_options(parser)
-    _clock.add_options(parser)
+    _settings.add_feature_options(parser)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     __tracebackhide__ = True
-    clock = config.stash[_clock.CONFIG_KEY] = _clock.configured(config)
-    checks = config.stash[_checks.CONFIG_KEY] = _checks.configured(config)
-    config.stash[_timeouts.LIMIT_KEY] = _timeouts.configured(config)
+    # A feature's module is loaded, to read and check its values, only when one is set.
+    header, virtual, checks_on = "", False, False
+    if _settings.is_set(config, TIMEOUT_KEY):
+        from pytest_asyncio import _timeouts
+
+        limit = config.stash[_timeouts.LIMIT_KEY] = _timeouts.configured(config)
+        header += _timeouts.header(limit)
+    if _settings.is_set(config, CHECKS_KEY, THRESHOLD_KEY):
+        from pytest_asyncio import _checks
+
+        checks = config.stash[_checks.CONFIG_KEY] = _checks.configured(config)
+        header += _checks.header(checks)
+        checks_on = bool(checks.checks)
+    if _settings.is_set(config, CLOCK_KEY):
+        from pytest_asyncio import _clock
+
+        clock = config.stash[_clock.CONFIG_KEY] = _clock.configured(config)
+        header += _clock.header(clock)
+        virtual = clock == _clock.VIRTUAL
+    config.stash[_HEADER_KEY] = header
     _check_no_reference_plugin()
     config.addinivalue_line("markers", MARKER_HELP)
     config.stash[SETTINGS_KEY] = _settings.parse(config)
-    if checks.checks:
+    if checks_on:
         from pytest_asyncio._plugins import checks as checks_plugin
 
         checks_plugin.activate(config)
-    if clock == _clock.VIRTUAL:
+    if virtual:
         from pytest_asyncio._plugins import clock as clock_plugin
 
         clock_plugin.activate(config)
@@ -74,14 +99,7 @@ def pytest_configure_last(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    limit = config.stash.get(_timeouts.LIMIT_KEY, None)
-    checks = config.stash.get(_checks.CONFIG_KEY, None)
-    return (
-        _settings.header(config.stash[SETTINGS_KEY])
-        + _timeouts.header(limit)
-        + (_checks.header(checks) if checks is not None else "")
-        + _clock.header(config.stash.get(_clock.CONFIG_KEY, _clock.REAL))
-    )
+    return _settings.header(config.stash[SETTINGS_KEY]) + config.stash[_HEADER_KEY]
 
 
 def _check_no_reference_plugin() -> None:

@@ -1,7 +1,7 @@
 """Failure reports of tests that run on our loops: the "event loops" section.
 
-Not listed in ``plugin.PLUGINS``: registered by ``_diagnosis.watch()`` when the first async
-test or async fixture is set up, so a run of sync tests does not even call it.
+Registered by ``_diagnosis.watch()`` when the first job on our loops fails, so a run whose
+async tests pass does not even call it.
 """
 
 from __future__ import annotations
