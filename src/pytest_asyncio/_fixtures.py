@@ -74,9 +74,12 @@ def _warn_unmarked_async_fixture(
     warn_at(item, PytestAsyncioDeprecationWarning(message))
 
 
-def loop_scope_of(fixturedef: _compat.FixtureDef[Any], settings: Settings) -> LoopScope:
-    """The fixture's loop scope; raise LoopScopeError if it is narrower than its cache scope."""
-    cache_scope = as_scope(fixturedef.scope) or "function"
+def loop_scope_of(
+    fixturedef: _compat.FixtureDef[Any], settings: Settings, scope: str | None = None
+) -> LoopScope:
+    """The fixture's loop scope; raise LoopScopeError if it is narrower than its cache scope
+    (*scope*, when the caller has read ``fixturedef.scope`` already: a property)."""
+    cache_scope = as_scope(fixturedef.scope if scope is None else scope) or "function"
     options = options_of(fixturedef.func)
     loop_scope = (
         (options.loop_scope if options is not None else None)
@@ -103,17 +106,18 @@ def adapt(
     Not a bound method: pytest rebinds methods to the test instance. Errors are raised by the
     stand-in, so pytest caches and reports them like any setup error.
     """
+    scope = fixturedef.scope
     try:
-        loop_scope = loop_scope_of(fixturedef, settings)
+        loop_scope = loop_scope_of(fixturedef, settings, scope)
     except LoopScopeError as error:
         if not _on_override_loop(fixturedef, request):
             return functools.partial(_fail, str(error))
-        loop_scope = as_scope(fixturedef.scope) or "function"
+        loop_scope = as_scope(scope) or "function"
     _diagnosis.remember(request.config, fixturedef, loop_scope)
-    if fixturedef.scope != "function" and _has_factories_hook(request.config):
+    if scope != "function" and _has_factories_hook(request.config):
         _loops.bind_to_factory(fixturedef, request)
     function = _compat.fixture_function(fixturedef, request)
-    setup = _Setup(fixturedef, request, function, loop_scope)
+    setup = _Setup(fixturedef, request, function, loop_scope, scope)
     return functools.partial(_ADAPTERS[kind], setup)
 
 
@@ -140,7 +144,16 @@ def loop_node(
 class _Setup:
     """One setup of a fixture: what the stand-ins below need."""
 
-    __slots__ = ("fixturedef", "function", "limit", "limit_known", "loop_scope", "name", "request")
+    __slots__ = (
+        "fixturedef",
+        "function",
+        "limit",
+        "limit_known",
+        "loop_scope",
+        "name",
+        "request",
+        "scope",
+    )
 
     def __init__(
         self,
@@ -148,8 +161,11 @@ class _Setup:
         request: _compat.SubRequest,
         function: Callable[..., Any],
         loop_scope: LoopScope,
+        scope: str,
     ) -> None:
         self.fixturedef = fixturedef
+        #: Its cache scope (``fixturedef.scope``, a property, read once).
+        self.scope = scope
         self.name = fixturedef.argname
         self.request = request
         self.function = function
@@ -180,18 +196,18 @@ class _Setup:
         sole: bool = False,
     ) -> Any:
         __tracebackhide__ = True
-        owner = Owner(phase, self.name, origin, self.fixturedef.scope)
+        owner = Owner(phase, self.name, origin, self.scope)
         if not self.limit_known:
             self.limit = _timeouts.limit_for(_compat.request_item(self.request))
             self.limit_known = True
         limit = self.limit
-        what = f"async fixture {self.name!r}"
         config = self.request.config
+        # what=None: an error message names the fixture (no text made for every step).
         return _loops.run(
             on,
             awaitable,
             context,
-            what,
+            None,
             self.name,
             config=config,
             owner=owner,

@@ -243,7 +243,7 @@ def run(
     runner: LoopRunner,
     awaitable: Awaitable[T],
     context: contextvars.Context,
-    what: str | pytest.Item,
+    what: str | pytest.Item | None,
     fixture: str | None = None,
     *,
     config: pytest.Config,
@@ -266,10 +266,10 @@ def run(
     except asyncio.CancelledError as error:
         _diagnosis.watch(config)
         if sys.version_info >= (3, 11) and cancelled_on_return(error):
-            error.add_note(_messages.CANCELLED_ON_RETURN.format(what=_describe(what)))
+            error.add_note(_messages.CANCELLED_ON_RETURN.format(what=_describe(what, fixture)))
         raise
     except (LoopRunningError, LoopClosedError, LoopStoppedError, LoopBrokenError) as error:
-        what = _describe(what)
+        what = _describe(what, fixture)
         if isinstance(error, LoopBrokenError):
             message = _messages.LOOP_BROKEN.format(
                 what=what, loop=runner.label, culprit=error.culprit
@@ -289,7 +289,9 @@ def run(
     return fail(message)
 
 
-def _describe(what: str | pytest.Item) -> str:
+def _describe(what: str | pytest.Item | None, fixture: str | None = None) -> str:
+    if what is None:
+        return f"async fixture {fixture!r}"
     return f"test {what.nodeid}" if isinstance(what, pytest.Item) else what
 
 
