@@ -49,7 +49,7 @@ def test_example_passes(pytester: pytest.Pytester, code: str, conftest: str, ini
 
 def test_every_doc_has_examples() -> None:
     documented = {str(param.id).rsplit("-", 1)[0] for param in _examples()}
-    assert {"README.md", "usage.md", "reference.md", "troubleshooting.md"} <= documented
+    assert {"README.md", "fixtures.md", "reference.md", "troubleshooting.md"} <= documented
 
 
 def test_readme_links_every_doc() -> None:
