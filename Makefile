@@ -1,6 +1,7 @@
 # Two commands on a fresh machine with python3 and make:
 #   make demo   create .venv, install the plugin, run the example suite in examples/
 #   make test   install the dev tools, run ruff, mypy --strict and the whole test suite
+#   make docs   build the docs site from docs/ into docs/_build/html (in .venv-docs)
 # The pytest version matrix (noxfile.py; each session installs into a virtualenv in .nox/):
 #   make test-lowest   the whole test suite on the lowest supported pytest (8.4.x)
 #   make test-newest   the whole test suite on the newest pytest 9.x
@@ -8,6 +9,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The docs build has a virtualenv of its own: Sphinx, MyST and the theme, not the dev tools.
+DOCS_VENV := .venv-docs
+DOCS_STAMP := $(DOCS_VENV)/.installed
+# Extra options for sphinx-build, e.g. SPHINXFLAGS=-E to reread every page.
+SPHINXFLAGS ?=
 # Extra options for nox, e.g. NOXFLAGS=-R to reuse a session's virtualenv without reinstalling.
 NOXFLAGS ?=
 # Extra options for the benchmark, e.g. BENCHFLAGS="--instructions -n 1000".
@@ -20,7 +26,7 @@ INSTRFLAGS ?=
 # e.g. SCALEFLAGS=--no-instructions for RSS, descriptors and CPU time alone (minutes).
 SCALEFLAGS ?=
 
-.PHONY: demo test lint typecheck unit test-lowest test-newest bench clean
+.PHONY: demo test lint typecheck unit test-lowest test-newest docs bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +51,18 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
+# Warnings are errors (-W), every one is reported before failing (--keep-going), and every
+# cross-reference must resolve (-n).
+docs: $(DOCS_STAMP)
+	$(DOCS_VENV)/bin/sphinx-build -W --keep-going -n -q $(SPHINXFLAGS) docs docs/_build/html
+	@echo "docs: docs/_build/html/index.html"
+
+$(DOCS_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(DOCS_VENV)
+	$(DOCS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(DOCS_VENV)/bin/python -m pip install --quiet -e '.[docs]'
+	touch $(DOCS_STAMP)
+
 test-lowest: $(STAMP)
 	$(BIN)/nox $(NOXFLAGS) -s tests-lowest
 
@@ -62,4 +80,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/scale.py $(SCALEFLAGS)
 
 clean:
-	rm -rf $(VENV) .venv-bench-ng .venv-bench-ref .venv-bench-looptime .venv-bench-instr .venv-bench-scale .venv-slope .nox build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(DOCS_VENV) docs/_build .venv-bench-ng .venv-bench-ref .venv-bench-looptime .venv-bench-instr .venv-bench-scale .venv-slope .nox build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache

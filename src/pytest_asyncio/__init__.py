@@ -36,7 +36,16 @@ __all__ = [
 
 def is_async_test(item: pytest.Item) -> bool:
     """True if pytest-asyncio-ng runs *item*: an async test function, marked ``asyncio``
-    (in auto mode every async test is), and not claimed by another async plugin."""
+    (in auto mode every async test is), and not claimed by another async plugin.
+
+    Meant for ``pytest_collection_modifyitems`` in a conftest.py, e.g. to add a marker to
+    every async test::
+
+        def pytest_collection_modifyitems(items):
+            for item in items:
+                if pytest_asyncio.is_async_test(item):
+                    item.add_marker(pytest.mark.asyncio(loop_scope="session"), append=False)
+    """
     from ._collect import is_ours
     from ._settings import SETTINGS_KEY
 

@@ -41,15 +41,32 @@ class MarkError(Exception):
 
 @dataclasses.dataclass(frozen=True)
 class MarkSpec:
+    """The arguments of one ``asyncio`` mark, checked: one field per keyword the mark takes,
+    None (False for ``legacy_scope``) when the keyword is not given.
+
+    The comment of each field describes its keyword as users write it; the docs' reference
+    shows these comments as the table of the marker's keywords.
+    """
+
+    #: The scope of the loop the test runs on: ``"function"``, ``"class"``, ``"module"``,
+    #: ``"package"`` or ``"session"``. Default: the ``asyncio_default_test_loop_scope``
+    #: setting.
     loop_scope: LoopScope | None = None
+    #: A list of names of the ``pytest_asyncio_loop_factories`` hook's factories: the test
+    #: runs only on those, in that order. Default: every factory the hook returns.
     loop_factories: tuple[str, ...] | None = None
-    #: The deprecated ``scope=`` keyword was used.
+    #: The old spelling of ``loop_scope=``, deprecated: it sets the loop scope the same way
+    #: and issues a ``PytestAsyncioDeprecationWarning``.
     legacy_scope: bool = False
-    #: ``timeout=`` in seconds; 0.0 when it turns the limit off, None when not given.
+    #: The limit in seconds of the test body and of each async fixture setup and teardown
+    #: step; ``None`` for no limit (stored as 0.0). Default: the ``asyncio_timeout`` setting.
     timeout: float | None = None
-    #: ``checks=``: the checks on for the test; None when not given (the session's apply).
+    #: The checks on for the test: a string of names separated by commas or spaces, a list of
+    #: names, ``"all"``, or ``None`` or ``"none"`` for none. Default: the ``asyncio_checks``
+    #: setting.
     checks: frozenset[str] | None = None
-    #: ``clock=``: "real" or "virtual"; None when not given (the session's clock applies).
+    #: The clock the test and its async fixtures run on: ``"real"`` or ``"virtual"``.
+    #: Default: the ``asyncio_clock`` setting.
     clock: str | None = None
 
     def deprecation(self, nodeid: str) -> PytestAsyncioDeprecationWarning | None:

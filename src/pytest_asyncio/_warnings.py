@@ -11,11 +11,24 @@ import pytest
 
 
 class PytestAsyncioWarning(pytest.PytestWarning):
-    """Base class of every warning pytest-asyncio-ng emits."""
+    """Base class of every warning pytest-asyncio-ng emits.
+
+    Issued itself for a sync test marked ``asyncio`` (the mark does nothing there), for a loop
+    that user code closed before its scope ended, and for an ``event_loop`` fixture override
+    that no test used. Each warning points at the user's code it is about (the test, the
+    fixture, the conftest line), and can be filtered by class like any warning, e.g.
+    ``-W error::pytest_asyncio.PytestAsyncioWarning``.
+    """
 
 
 class PytestAsyncioDeprecationWarning(PytestAsyncioWarning, pytest.PytestDeprecationWarning):
-    """A feature or usage that still works but will be removed; the message says what to use."""
+    """A feature or usage that still works but will be removed; the message says what to use.
+
+    Issued for the ``event_loop`` fixture, requested or overridden; an ``event_loop_policy``
+    override; the marker's ``scope=`` keyword; an async fixture declared with
+    ``@pytest.fixture`` in strict mode; and ``asyncio_mode = legacy``. Being a
+    ``DeprecationWarning`` too, it is shown by default and caught by filters on either class.
+    """
 
 
 def location(node: pytest.Item | pytest.Collector) -> tuple[str, int]:
