@@ -252,8 +252,9 @@ def run(
     sole: bool = False,
 ) -> T:
     """Run *awaitable* on *runner* as *owner*'s job, under *limit* if one is set (*sole*: see
-    ``LoopRunner.run``); turn misuse of the loop into one clear failure. The first job that
-    fails starts the failure reports' explanations (``_diagnosis.watch``)."""
+    ``LoopRunner.run``); turn misuse of the loop into one clear failure, naming *what* (the
+    test; None for a step of the async fixture *fixture*). The first job that fails starts the
+    failure reports' explanations (``_diagnosis.watch``)."""
     __tracebackhide__ = True
     try:
         if limit is None or owner is None:
