@@ -1,4 +1,4 @@
-"""Options, settings, the marker, our hooks, the report header, and the clash check.
+"""Options, settings, the marker, our hooks and the report header.
 
 Every feature's options and ini keys are declared here, and read once at configure time, where
 a bad value stops the run. The hooks a feature needs while tests run are registered only when
@@ -7,8 +7,6 @@ them loads none of their modules.
 """
 
 from __future__ import annotations
-
-import importlib.metadata
 
 import pytest
 
@@ -42,7 +40,6 @@ def pytest_configure(config: pytest.Config) -> None:
     clock = config.stash[_clock.CONFIG_KEY] = _clock.configured(config)
     checks = config.stash[_checks.CONFIG_KEY] = _checks.configured(config)
     config.stash[_timeouts.LIMIT_KEY] = _timeouts.configured(config)
-    _check_no_reference_plugin()
     config.addinivalue_line("markers", MARKER_HELP)
     config.stash[SETTINGS_KEY] = _settings.parse(config)
     if checks.checks:
@@ -82,15 +79,3 @@ def pytest_report_header(config: pytest.Config) -> str:
         + (_checks.header(checks) if checks is not None else "")
         + _clock.header(config.stash.get(_clock.CONFIG_KEY, _clock.REAL))
     )
-
-
-def _check_no_reference_plugin() -> None:
-    """Both distributions install the 'pytest_asyncio' package: refuse to run on a mix."""
-    __tracebackhide__ = True
-    try:
-        version = importlib.metadata.version("pytest-asyncio")
-    except importlib.metadata.PackageNotFoundError:
-        return
-    from pytest_asyncio import _messages
-
-    raise pytest.UsageError(_messages.BOTH_PLUGINS_INSTALLED.format(version=version))
