@@ -1,6 +1,8 @@
-# Two commands on a fresh machine with python3 and make:
-#   make demo   create .venv, install the plugin, run the example suite in examples/
-#   make test   install the dev tools, run ruff, mypy --strict and the whole test suite
+# Two commands on a fresh machine with python3 and make, in either order:
+#   make demo   create .venv, install the plugin alone (editable, with pytest: all the example
+#               suite needs), run the example suite in examples/
+#   make test   install the dev tools into .venv too, run ruff, mypy --strict and the whole
+#               test suite
 # The pytest version matrix (noxfile.py; each session installs into a virtualenv in .nox/):
 #   make test-lowest   the whole test suite on the lowest supported pytest (8.4.x)
 #   make test-newest   the whole test suite on the newest pytest 9.x
@@ -8,6 +10,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEMO_STAMP := $(VENV)/.installed-demo
 # Extra options for nox, e.g. NOXFLAGS=-R to reuse a session's virtualenv without reinstalling.
 NOXFLAGS ?=
 # Extra options for the benchmark, e.g. BENCHFLAGS="--instructions -n 1000".
@@ -30,7 +33,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+$(DEMO_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
 	$(BIN)/pytest examples
 
 lint: $(STAMP)
