@@ -15,7 +15,8 @@
 # listed them already, when it has) and stats the shared files, and imports ``_report``, which
 # looks closer and words the message, only when something is off. Comments rather than
 # docstrings: pytest loads a plugin's modules through its assertion rewriting hook, which
-# unmarshals the cached code at about 180 instructions a byte. PYTEST_DONT_REWRITE
+# unmarshals the cached code at about 180 instructions a byte.
+"""pytest-asyncio-ng's install check. PYTEST_DONT_REWRITE"""
 
 import os
 import sys
