@@ -16,6 +16,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -210,3 +211,12 @@ def test_installed_next_to_pytest_asyncio_in_either_order(
     assert result.returncode == pytest.ExitCode.OK, result.stdout + result.stderr
     assert "1 passed" in result.stdout
     assert "plugins: asyncio-ng-" in result.stdout
+
+
+def test_the_wheel_carries_the_version_of_the_sources(wheel: Path) -> None:
+    from pytest_asyncio._version import __version__
+
+    assert wheel.name == f"pytest_asyncio_ng-{__version__}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel) as archive:
+        metadata = archive.read(f"pytest_asyncio_ng-{__version__}.dist-info/METADATA").decode()
+    assert f"\nVersion: {__version__}\n" in metadata
