@@ -55,7 +55,11 @@ def main(dist: Path, src: Path) -> list[str]:
         for name in sorted(names)
         if name.endswith(".py") and name not in modules
     ]
-    for needed in ("pytest_asyncio/py.typed", f"{info}/licenses/LICENSE"):
+    for needed in (
+        "pytest_asyncio/py.typed",
+        "pytest_asyncio_ng_guard/py.typed",
+        f"{info}/licenses/LICENSE",
+    ):
         if needed not in names:
             problems.append(f"wheel lacks {needed}")
     listed = [line for line in entry_points if " = " in line]
