@@ -1,6 +1,9 @@
-# Two commands on a fresh machine with python3 and make:
-#   make demo   create .venv, install the plugin, run the example suite in examples/
-#   make test   install the dev tools, run ruff, mypy --strict and the whole test suite
+# Two commands on a fresh machine with python3 and make, in either order:
+#   make demo   create .venv, install the plugin alone (editable, with pytest: all the example
+#               suite needs), run the example suite in examples/
+#   make test   install the dev tools into .venv too, run ruff, mypy --strict and the whole
+#               test suite
+# and the docs:
 #   make docs   build the docs site from docs/ into docs/_build/html (in .venv-docs)
 # The pytest version matrix (noxfile.py; each session installs into a virtualenv in .nox/):
 #   make test-lowest   the whole test suite on the lowest supported pytest (8.4.x)
@@ -14,6 +17,7 @@ DOCS_VENV := .venv-docs
 DOCS_STAMP := $(DOCS_VENV)/.installed
 # Extra options for sphinx-build, e.g. SPHINXFLAGS=-E to reread every page.
 SPHINXFLAGS ?=
+DEMO_STAMP := $(VENV)/.installed-demo
 # Extra options for nox, e.g. NOXFLAGS=-R to reuse a session's virtualenv without reinstalling.
 NOXFLAGS ?=
 # Extra options for the benchmark, e.g. BENCHFLAGS="--instructions -n 1000".
@@ -36,7 +40,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+$(DEMO_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
 	$(BIN)/pytest examples
 
 lint: $(STAMP)

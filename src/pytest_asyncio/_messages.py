@@ -2,6 +2,8 @@
 
 Each constant is a ``str.format`` template; tests import the constant and match the formatted
 text exactly. A message says what happened, where (in the user's own names), and the fix.
+The install check's messages are in ``pytest_asyncio_ng_guard``, which imports nothing from
+this package: it runs when the package's files may be another distribution's.
 """
 
 from __future__ import annotations
@@ -50,11 +52,6 @@ UNKNOWN_CHECKS: Final = (
 ORIGIN_CLI: Final = "the command line option {flag}"
 ORIGIN_OVERRIDE: Final = "the command line option -o {key}=..."
 ORIGIN_INI: Final = "the configuration file {path}"
-BOTH_PLUGINS_INSTALLED: Final = (
-    "pytest-asyncio-ng: pytest-asyncio {version} is installed as well, and both provide the "
-    "'pytest_asyncio' package. Uninstall one of them: 'pip uninstall pytest-asyncio' keeps "
-    "pytest-asyncio-ng."
-)
 LEGACY_MODE_DEPRECATED: Final = (
     "asyncio_mode = legacy (from {origin}) is deprecated. It still works as it did: tests run "
     "only if marked @pytest.mark.asyncio, and every async fixture runs, also those declared "

@@ -196,10 +196,10 @@ def test_sync_run_with_the_installed_plugins_adds_nothing_more(
     """The plugins installed beside ours (entry points) may import asyncio themselves: what our
     plugin adds to a run of sync tests is compared with a run that blocks it. pytest-xdist and
     pytest-timeout are blocked in both: with them installed, our glue for each is registered in
-    every run."""
+    every run; so is our install check, which -p no:asyncio leaves on (tests/packaging/)."""
     pytester.makeconftest(MODULES_PROBE)
     pytester.makepyfile(test_sync=suite)
-    blocked = ("-p", "no:xdist", "-p", "no:timeout")
+    blocked = ("-p", "no:xdist", "-p", "no:timeout", "-p", "no:_asyncio_ng_guard")
     without = _loaded(_run_sync_suite(pytester, *blocked, "-p", "no:asyncio"))
     assert not any(name.startswith("pytest_asyncio") for name in without)
     result = _run_sync_suite(pytester, *blocked)

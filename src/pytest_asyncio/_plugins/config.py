@@ -1,4 +1,4 @@
-"""Options, settings, the marker, our hooks, the report header, and the clash check.
+"""Options, settings, the marker, our hooks and the report header.
 
 Every feature's options and ini keys are declared here, and read once at configure time, where
 a bad value stops the run. The hooks a feature needs while tests run are registered only when
@@ -7,8 +7,6 @@ them loads none of their modules.
 """
 
 from __future__ import annotations
-
-import importlib.metadata
 
 import pytest
 
@@ -67,7 +65,6 @@ def pytest_configure(config: pytest.Config) -> None:
         header += _clock.header(clock)
         virtual = clock == _clock.VIRTUAL
     config.stash[_HEADER_KEY] = header
-    _check_no_reference_plugin()
     config.addinivalue_line("markers", MARKER_HELP)
     config.stash[SETTINGS_KEY] = _settings.parse(config)
     if checks_on:
@@ -100,15 +97,3 @@ def pytest_configure_last(config: pytest.Config) -> None:
 
 def pytest_report_header(config: pytest.Config) -> str:
     return _settings.header(config.stash[SETTINGS_KEY]) + config.stash[_HEADER_KEY]
-
-
-def _check_no_reference_plugin() -> None:
-    """Both distributions install the 'pytest_asyncio' package: refuse to run on a mix."""
-    __tracebackhide__ = True
-    try:
-        version = importlib.metadata.version("pytest-asyncio")
-    except importlib.metadata.PackageNotFoundError:
-        return
-    from pytest_asyncio import _messages
-
-    raise pytest.UsageError(_messages.BOTH_PLUGINS_INSTALLED.format(version=version))
