@@ -10,21 +10,21 @@ plugin's configuration cancel out. Each run is first made once without valgrind,
 the bytecode caches; the counted runs have PYTHONHASHSEED=0, so that a count repeats exactly
 whatever the load of the machine. At most two run under callgrind at once.
 
-Suites, each in strict mode (``@pytest.mark.asyncio``) and in auto mode (the same tests
-unmarked, ``asyncio_mode = auto`` in the ini): sync tests; async tests on a function loop; on a
-session loop (``loop_scope="session"`` in strict mode, ``asyncio_default_test_loop_scope =
-session`` in auto mode); async tests using an async generator fixture. They run with the plugin
-(ours), with the plugin off (``-p no:asyncio``: the floors) and, the async ones, under the
-minimal runner (MINIMAL_CONFTEST in run.py, plugin off), which only creates, runs and closes
-loops: what asyncio itself costs. Collection (``--collect-only``) is counted on the marked suite
-with the marker registered in the ini, plugin off (the floor) and on, strict and auto.
+Suites, each in strict mode (``@pytest.mark.asyncio``) and in auto mode (the same tests unmarked,
+``asyncio_mode = auto`` in the ini): sync tests; async tests on a function loop; on a session loop
+(``loop_scope="session"`` in strict mode, ``asyncio_default_test_loop_scope = session`` in auto
+mode); async tests using an async generator fixture. They run with the plugin (ours), with the
+plugin and the install check off (``-p no:asyncio -p no:_asyncio_ng_guard``: the floors) and, the
+async ones, under the minimal runner (MINIMAL_CONFTEST in run.py, plugin off), which only creates,
+runs and closes loops: what asyncio itself costs. Collection (``--collect-only``) is counted on the
+marked suite with the marker registered in the ini, plugin off (the floor) and on, strict and auto.
 
-The fixed cost is the count of a run of one sync test with the plugin on, minus the same with
-``-p no:asyncio``. Ours is this repository installed (not editable, reinstalled every run from
-the working tree) with pytest in ``.venv-bench-instr``; pytest-asyncio, the newest release, runs
-the same suites from ``.venv-bench-ref`` with the same pytest. For ours and pytest-asyncio the
-CPU time (user + system) of the larger async suites is also measured, median of ``--repeat``
-runs without valgrind.
+The fixed cost is the count of a run of one sync test with the plugin on, minus the same with both
+off (the whole distribution's cost). Ours is this repository installed (not editable, reinstalled
+every run from the working tree) with pytest in ``.venv-bench-instr``; pytest-asyncio, the newest
+release, runs the same suites from ``.venv-bench-ref`` with the same pytest. For ours and
+pytest-asyncio the CPU time (user + system) of the larger async suites is also measured, median of
+``--repeat`` runs without valgrind.
 """
 
 from __future__ import annotations
@@ -87,7 +87,9 @@ SUITES: dict[str, tuple[str, str, str]] = {
 #: A suite of this name is the suite after "minimal " run by MINIMAL_CONFTEST.
 MINIMAL = "minimal "
 
-OFF = ("-p", "no:asyncio")
+#: The plugin off, and the install check (an entry point of its own) too: the floor is pytest
+#: without this distribution, so the fixed cost counts both.
+OFF = ("-p", "no:asyncio", "-p", "no:_asyncio_ng_guard")
 COLLECT = ("--collect-only",)
 MODES = (("strict", ""), ("auto", " auto"))
 #: scenario kind: its suite (strict mode; auto mode adds " auto")
