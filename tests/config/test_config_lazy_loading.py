@@ -40,6 +40,10 @@ NOT_LOADED = (
     "pytest_asyncio._plugins.debuggers",
     "pytest_asyncio._plugins.foreign",
     "pytest_asyncio._plugins.looptime",
+    # The features' settings: read only when one of their values is set.
+    "pytest_asyncio._timeouts",
+    "pytest_asyncio._checks",
+    "pytest_asyncio._clock",
 )
 
 # Prints, when the run ends, the modules of interest found in sys.modules, and the modules of
@@ -230,6 +234,34 @@ def test_report_header_loads_no_messages(
     result.stdout.fnmatch_lines([f"asyncio: mode={mode}, *"])
     loaded = _loaded(result)
     assert loaded.isdisjoint(NOT_LOADED), sorted(loaded & set(NOT_LOADED))
+
+
+@pytest.mark.parametrize(
+    ("option", "module", "header"),
+    [
+        ("--asyncio-timeout=5", "_timeouts", ", asyncio_timeout=5"),
+        ("--asyncio-checks=task-leaks", "_checks", ", asyncio_checks=task-leaks"),
+        ("--asyncio-clock=virtual", "_clock", ", asyncio_clock=virtual"),
+    ],
+)
+def test_a_feature_set_loads_its_settings(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    option: str,
+    module: str,
+    header: str,
+) -> None:
+    """A feature's module is read at configure time when one of its values is set, and the
+    report header shows the value."""
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    pytester.makeconftest(MODULES_PROBE)
+    pytester.makepyfile(test_sync=SYNC_FUNCTIONS)
+    result = pytester.runpytest_subprocess(
+        "-s", "-p", "no:cacheprovider", "-p", "pytest_asyncio.plugin", option, timeout=TIMEOUT
+    )
+    result.assert_outcomes(passed=3)
+    result.stdout.fnmatch_lines([f"asyncio: mode=*{header}"])
+    assert f"pytest_asyncio.{module}" in _loaded(result)
 
 
 @pytest.mark.parametrize(
