@@ -21,7 +21,7 @@ import nox
 
 nox.options.default_venv_backend = "venv"
 
-#: The Pythons the project supports (``requires-python`` and the classifiers agree).
+#: The Pythons the project supports (``requires-python = ">=3.10"``), each tested here.
 PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 
 nox.options.sessions = [*(f"tests-{python}" for python in PYTHONS), "tests-lowest", "tests-newest"]
