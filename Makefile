@@ -5,9 +5,10 @@
 #               test suite
 # and the docs:
 #   make docs   build the docs site from docs/ into docs/_build/html (in .venv-docs)
-# The pytest version matrix (noxfile.py; each session installs into a virtualenv in .nox/):
+# The test matrix (noxfile.py; each session installs into a virtualenv in .nox/):
 #   make test-lowest   the whole test suite on the lowest supported pytest (8.4.x)
 #   make test-newest   the whole test suite on the newest pytest 9.x
+#   make test-pythons  the whole test suite on each other supported Python (python3.X)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -20,6 +21,8 @@ SPHINXFLAGS ?=
 DEMO_STAMP := $(VENV)/.installed-demo
 # Extra options for nox, e.g. NOXFLAGS=-R to reuse a session's virtualenv without reinstalling.
 NOXFLAGS ?=
+# The supported Pythons other than the one of .venv (python3 on CI machines: 3.11).
+OTHER_PYTHONS ?= 3.10 3.12 3.13
 # Extra options for the benchmark, e.g. BENCHFLAGS="--instructions -n 1000".
 BENCHFLAGS ?=
 # Extra options for the virtual-time benchmark, e.g. CLOCKBENCHFLAGS="--repeat 9 --no-reference".
@@ -30,7 +33,7 @@ INSTRFLAGS ?=
 # e.g. SCALEFLAGS=--no-instructions for RSS, descriptors and CPU time alone (minutes).
 SCALEFLAGS ?=
 
-.PHONY: demo test lint typecheck unit test-lowest test-newest docs bench clean
+.PHONY: demo test lint typecheck unit test-lowest test-newest test-pythons docs bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +79,9 @@ test-lowest: $(STAMP)
 
 test-newest: $(STAMP)
 	$(BIN)/nox $(NOXFLAGS) -s tests-newest
+
+test-pythons: $(STAMP)
+	$(BIN)/nox $(NOXFLAGS) -s $(addprefix tests-,$(OTHER_PYTHONS))
 
 # By hand, never in CI: timings of generated suites, ours against pytest-asyncio; then the
 # real time of tests that sleep for virtual hours, ours against pytest-asyncio with looptime;

@@ -55,3 +55,12 @@ def _no_looptime_unless_asked(
         request.getfixturevalue("pytester")  # first: setting it up clears PYTEST_ADDOPTS
         addopts = os.environ.get("PYTEST_ADDOPTS", "")
         monkeypatch.setenv("PYTEST_ADDOPTS", f"{addopts} -p no:looptime_plugin".strip())
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "python_independent: the outcome does not depend on the Python that runs the test (a "
+        "type checker's verdict); the per-Python nox sessions (tests-3.X) leave it to the "
+        "main run",
+    )

@@ -256,6 +256,20 @@ def factory_task(coro: Any, loop: asyncio.AbstractEventLoop, **kwargs: Any) -> a
     return asyncio.Task(coro, loop=loop, **kwargs)
 
 
+# --- the coroutine of a task ----------------------------------------------------------------
+#: Python 3.12.0 - 3.12.4: the C ``Task.get_coro()`` of an eager task that ended inside
+#: ``create_task()`` crashes the interpreter (its coroutine is already dropped; CPython
+#: gh-122332). Its ``_coro`` attribute reads the same slot safely, as None.
+GET_CORO_CRASHES: Final = (3, 12) <= sys.version_info[:3] < (3, 12, 5)
+
+
+def task_coro(task: asyncio.Task[Any]) -> Any:
+    """The coroutine *task* wraps; None once an eager task ended in ``create_task()``."""
+    if GET_CORO_CRASHES:
+        return getattr(task, "_coro", None)
+    return task.get_coro()
+
+
 # --- virtual time -------------------------------------------------------------------------
 # asyncio's own loops (BaseEventLoop, 3.10 - 3.14) read the time only through ``self.time()``
 # and wait only in ``self._selector.select(timeout)`` (a selector, or the proactor on

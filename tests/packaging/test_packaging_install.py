@@ -25,7 +25,8 @@ import pytest
 
 from pytest_asyncio_ng_guard import _report
 
-pytestmark = [pytest.mark.network, pytest.mark.timeout(600)]
+# One Python is enough: what it checks is the files pip leaves, the same on every version.
+pytestmark = [pytest.mark.network, pytest.mark.python_independent, pytest.mark.timeout(600)]
 
 REFERENCE = "pytest-asyncio==1.5.0"
 ROOT = Path(__file__).parents[2]

@@ -336,6 +336,29 @@ def test_renames_factory_tasks_says_whether_this_python_renames_them() -> None:
     assert rest[3:] == ["worker", "None"]
 
 
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="asyncio.eager_task_factory: 3.12+")
+def test_task_coro_of_an_eager_task_that_ended_at_once_is_none() -> None:
+    """Where GET_CORO_CRASHES is set, asking get_coro() here would crash this process."""
+
+    async def fails() -> None:
+        raise KeyError("at once")
+
+    async def main() -> tuple[object, object]:
+        if sys.version_info >= (3, 12):  # the skipif's condition, for mypy
+            asyncio.get_running_loop().set_task_factory(asyncio.eager_task_factory)
+        ended = asyncio.create_task(fails())
+        assert ended.done()
+        ended.exception()
+        pending = asyncio.create_task(asyncio.sleep(0))
+        coro = _aio.task_coro(pending)
+        await pending
+        return _aio.task_coro(ended), coro
+
+    ended, pending = asyncio.run(main())
+    assert ended is None
+    assert getattr(pending, "__qualname__", None) == "sleep"
+
+
 # --- virtual time ---------------------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ reveal_type(called)
 """
 
 
+@pytest.mark.python_independent
 def test_decorated_fixtures_keep_their_type(tmp_path: Path) -> None:
     source = tmp_path / "snippet.py"
     source.write_text(SNIPPET)

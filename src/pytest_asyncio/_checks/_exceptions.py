@@ -222,7 +222,7 @@ def _name(error: BaseException) -> str:
 def _coroutine(task: asyncio.Task[Any]) -> str:
     """The function of *task*'s coroutine, as a finding names it after the task's name; ""
     when the task no longer knows its coroutine (an eager task that ended at once)."""
-    name = getattr(task.get_coro(), "__qualname__", None)
+    name = getattr(_aio.task_coro(task), "__qualname__", None)
     return _messages.CHECK_EXCEPTIONS_COROUTINE.format(function=name) if name else ""
 
 
