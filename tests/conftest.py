@@ -61,6 +61,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "python_independent: the outcome does not depend on the Python that runs the test (a "
-        "type checker's verdict); the per-Python nox sessions (tests-3.X) leave it to the "
-        "main run",
+        "type checker's verdict, pytest-xdist's transport, pip's files); the per-Python nox "
+        "sessions (tests-3.X) leave it to the main run",
     )

@@ -413,6 +413,7 @@ def test_a_test_reports_five_steps_in_full_and_counts_the_rest(
     )
 
 
+@pytest.mark.python_independent  # through pytest-xdist's workers: one Python runs it
 def test_xdist_reports_the_finding(pytester: pytest.Pytester) -> None:
     pytester.makeini("[pytest]\nasyncio_checks = blocking\nasyncio_blocking_threshold = 0.2\n")
     pytester.makepyfile(test_two=TWO_TESTS.format(scope="function"))

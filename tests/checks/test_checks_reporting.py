@@ -446,6 +446,7 @@ def test_junitxml_carries_the_findings(finding_suite: pytest.Pytester) -> None:
     )
 
 
+@pytest.mark.python_independent  # through pytest-xdist's workers: one Python runs it
 def test_xdist_shows_the_findings(finding_suite: pytest.Pytester) -> None:
     finding_suite.makepyfile(
         test_xdist="""

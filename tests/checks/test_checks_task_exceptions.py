@@ -923,6 +923,7 @@ def test_warnings_as_errors_change_nothing(pytester: pytest.Pytester) -> None:
     assert header("test_app.py::test_starts_a_task", "body") in result.stdout.str()
 
 
+@pytest.mark.python_independent  # through pytest-xdist's workers: one Python runs it
 def test_the_report_reaches_the_xdist_controller(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_app=TWO_TESTS.format(scope="function", checks=""))
     result = pytester.runpytest_subprocess(

@@ -419,6 +419,7 @@ def test_a_task_that_refuses_to_end_is_closed_by_force(
     assert "Task exception was never retrieved" not in output
 
 
+@pytest.mark.python_independent  # through pytest-xdist's workers: one Python runs it
 def test_under_xdist(pytester: pytest.Pytester, ini: IniWriter) -> None:
     ini(asyncio_checks="task-leaks")
     pytester.makepyfile(test_leaky=LEAKY.format(scope="module"))

@@ -495,6 +495,7 @@ def test_w_error_changes_nothing(pytester: pytest.Pytester, ini: IniWriter) -> N
     assert "RuntimeWarning" not in output
 
 
+@pytest.mark.python_independent  # through pytest-xdist's workers: one Python runs it
 def test_runs_under_xdist(pytester: pytest.Pytester, ini: IniWriter) -> None:
     ini(asyncio_mode="auto", asyncio_checks="unawaited")
     pytester.makepyfile(test_workers=CAUGHT.format(scope="function"))

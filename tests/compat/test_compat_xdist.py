@@ -114,6 +114,7 @@ def suite(pytester: pytest.Pytester) -> Path:
 
 
 @pytest.mark.parametrize("dist", ["load", "loadscope"])
+@pytest.mark.python_independent  # through pytest-xdist's workers: one Python runs it
 def test_every_loop_scope_under_xdist(pytester: pytest.Pytester, suite: Path, dist: str) -> None:
     result = pytester.runpytest("-n", "2", "--dist", dist, *QUIET)
     result.assert_outcomes(passed=TOTAL)

@@ -214,6 +214,7 @@ def test_unused_warning_under_filterwarnings_error_fails_the_run(
 @pytest.mark.parametrize(
     ("requested", "warning"), [(False, "was not used"), (True, "is overridden")]
 )
+@pytest.mark.python_independent  # through pytest-xdist's workers: one Python runs it
 def test_unused_warning_once_under_xdist(
     pytester: pytest.Pytester, requested: bool, warning: str
 ) -> None:

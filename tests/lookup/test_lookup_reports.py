@@ -90,6 +90,7 @@ def test_junitxml_failure_carries_the_section(
 
 
 @pytest.mark.parametrize("trap", list(SOURCES))
+@pytest.mark.python_independent  # through pytest-xdist's workers: one Python runs it
 def test_xdist_shows_the_section(pytester: pytest.Pytester, ini: IniWriter, trap: str) -> None:
     ini()
     pytester.makepyfile(test_trap=SOURCES[trap])

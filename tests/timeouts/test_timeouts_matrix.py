@@ -179,6 +179,7 @@ def test_every_loop_factory_gets_the_limit(pytester: pytest.Pytester) -> None:
         )
 
 
+@pytest.mark.python_independent  # through pytest-xdist's workers: one Python runs it
 def test_report_reaches_the_xdist_controller(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         test_distributed="""
