@@ -6,7 +6,7 @@
 # and the docs:
 #   make docs   build the docs site from docs/ into docs/_build/html (in .venv-docs)
 # The test matrix (noxfile.py; each session installs into a virtualenv in .nox/):
-#   make test-lowest   the whole test suite on the lowest supported pytest (8.4.x)
+#   make test-lowest   the whole test suite on the lowest supported pytest (8.4.x) and Python
 #   make test-newest   the whole test suite on the newest pytest 9.x
 #   make test-pythons  the whole test suite on each other supported Python (python3.X)
 PYTHON ?= python3

@@ -77,9 +77,9 @@ def tests(session: nox.Session) -> None:
     _run_suite(session, PYTEST_NEWEST, PER_PYTHON_ARGS)
 
 
-@nox.session(name="tests-lowest", venv_backend="venv")
+@nox.session(name="tests-lowest", python=PYTHONS[0], venv_backend="venv")
 def tests_lowest(session: nox.Session) -> None:
-    """The test suite on the lowest supported pytest (8.4.x)."""
+    """The test suite on the lowest supported pytest (8.4.x) and Python (3.10)."""
     _run_suite(session, PYTEST_LOWEST, LOWEST_ARGS)
 
 
