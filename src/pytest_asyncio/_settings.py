@@ -22,6 +22,8 @@ LEGACY: Final = "legacy"
 FIXTURE_SCOPE: Final = "fixture-scope"
 
 SETTINGS_KEY: Final = pytest.StashKey["Settings"]()
+#: What an unset ini key reads as, depending on the pytest version.
+_UNSET: Final[tuple[object, ...]] = (None, "", [])
 
 # The other features' keys and flags are declared here with the rest: their own modules
 # (``_timeouts``, ``_checks``, ``_clock``) are imported at configure time only when one of
@@ -178,7 +180,7 @@ def is_set(config: pytest.Config, *keys: str) -> bool:
             value = config.getini(key)
         except (ValueError, TypeError, pytest.UsageError):
             return True  # invalid: the feature's module says so
-        if value not in (None, "", []):
+        if value not in _UNSET:
             return True
     return False
 
@@ -292,8 +294,7 @@ def read_ini(config: pytest.Config, key: str, choices: Sequence[str] = SCOPES) -
 
         value = _compat.raw_ini_value(config, key)
         raise invalid(key, value, ini_origin(config, key), choices) from None
-    # Unset keys read as None, "" or [] depending on the pytest version.
-    return value if value not in (None, "", []) else None
+    return value if value not in _UNSET else None
 
 
 def cli_origin(flag: str) -> str:
