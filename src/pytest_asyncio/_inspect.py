@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import types
+from collections.abc import Iterable
 from typing import Final, Literal
 
 import pytest
@@ -18,6 +19,8 @@ _COROUTINE: Final = inspect.CO_COROUTINE
 _ASYNCGEN: Final = inspect.CO_ASYNC_GENERATOR
 #: Where ``pytest_asyncio.fixture`` records its options on the function it decorates.
 OPTIONS_ATTR: Final = "_pytest_asyncio_ng_options"
+#: The name of our mark (``_marks.MARK``; not imported: a sync run does not load ``_marks``).
+_MARK: Final = "asyncio"
 #: Set by inspect.markcoroutinefunction (Python 3.12+) on sync functions that return awaitables.
 _MARKER: Final = "_is_coroutine_marker"
 
@@ -77,7 +80,36 @@ def surely_sync(item: pytest.Item) -> bool:
     plain = plain_function(item.obj)
     if plain is None or async_kind(plain) is not None or "hypothesis" in plain.__dict__:
         return False
-    return "asyncio" not in item.keywords
+    return _MARK not in item.keywords
+
+
+def may_be_ours(items: Iterable[pytest.Item]) -> set[int]:
+    """The ids of the *items* that are not surely sync (see ``surely_sync``), in one pass once
+    collection has ended: the marks of a module or class are looked up once for all its tests."""
+    ours: set[int] = set()
+    parents: dict[int, bool] = {}  # by the id of a parent: whether it or its parents mark it
+    for item in items:
+        if type(item) is not pytest.Function:
+            if isinstance(item, pytest.Function):  # unittest's, or another plugin's
+                ours.add(id(item))
+            continue
+        plain = plain_function(item.obj)
+        if plain is None or async_kind(plain) is not None or "hypothesis" in plain.__dict__:
+            ours.add(id(item))
+            continue
+        for mark in item.own_markers:  # most tests have none
+            if mark.name == _MARK:
+                break
+        else:
+            parent = item.parent
+            marked = parents.get(id(parent))
+            if marked is None:
+                marked = parent is not None and parent.get_closest_marker(_MARK) is not None
+                parents[id(parent)] = marked
+            if not marked:
+                continue
+        ours.add(id(item))  # a sync test marked asyncio: warned about
+    return ours
 
 
 def surely_sync_fixture(function: object) -> bool:

@@ -254,7 +254,8 @@ def run(
     """Run *awaitable* on *runner* as *owner*'s job, under *limit* if one is set (*sole*: see
     ``LoopRunner.run``); turn misuse of the loop into one clear failure, naming *what* (the
     test; None for a step of the async fixture *fixture*). The first job that fails starts the
-    failure reports' explanations (``_diagnosis.watch``)."""
+    failure reports' explanations (``_diagnosis.watch``); a job that fails leaves its loop's
+    pending tasks alive until the loop closes (``LoopRunner.keep_pending``)."""
     __tracebackhide__ = True
     try:
         if limit is None or owner is None:
@@ -265,7 +266,7 @@ def run(
     except (StopAsyncIteration, pytest.skip.Exception):  # an async generator's end; a skip
         raise
     except asyncio.CancelledError as error:
-        _diagnosis.watch(config)
+        _failed(runner, config)
         if sys.version_info >= (3, 11) and cancelled_on_return(error):
             error.add_note(_messages.CANCELLED_ON_RETURN.format(what=_describe(what, fixture)))
         raise
@@ -284,10 +285,16 @@ def run(
         else:
             message = _messages.LOOP_ALREADY_RUNNING.format(what=what, loop=runner.label)
     except BaseException:
-        _diagnosis.watch(config)
+        _failed(runner, config)
         raise
-    _diagnosis.watch(config)
+    _failed(runner, config)
     return fail(message)
+
+
+def _failed(runner: LoopRunner, config: pytest.Config) -> None:
+    """A job on *runner* failed: explain it in the report; keep what it left pending alive."""
+    _diagnosis.watch(config)
+    runner.keep_pending()
 
 
 def _describe(what: str | pytest.Item | None, fixture: str | None = None) -> str:

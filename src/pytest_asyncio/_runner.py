@@ -249,6 +249,7 @@ class LoopRunner:
         "_foreign_stop",
         "_instruments",
         "_job",
+        "_kept",
         "_loop",
         "_pending_call",
         "_serving",
@@ -288,6 +289,17 @@ class LoopRunner:
         #: How many async generator fixtures are between their setup and teardown steps on
         #: this loop: kept by their caller, which can tell when a teardown is the last job.
         self.held = 0
+        #: The tasks pending on the loop when a job failed, kept alive until it closes.
+        self._kept: set[asyncio.Task[Any]] | None = None
+
+    def keep_pending(self) -> None:
+        """After a job failed: keep the tasks pending on the loop alive until the loop closes
+        and cancels them. The loop refers to a task nobody awaits weakly, so the garbage
+        collector could destroy one still pending (asyncio then logs "Task was destroyed but it
+        is pending!") while pytest reports the failure."""
+        loop = self._loop
+        if loop is not None and not self._borrowed and not loop.is_closed():
+            self._kept = asyncio.all_tasks(loop)
 
     def add_instrument(self, instrument: Instrument) -> None:
         """Watch this runner's jobs with *instrument* from now on."""
@@ -475,6 +487,7 @@ class LoopRunner:
         loop = self._loop
         if loop is None or self._borrowed:
             return True
+        _alive, self._kept = self._kept, None  # alive until the end of this call
         if loop.is_closed():
             self._abandon_driver()
             return False

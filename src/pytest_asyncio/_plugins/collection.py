@@ -47,8 +47,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             assert isinstance(parent, pytest.Collector)  # a Module or a Class
             _overrides.overrides_for(parent)  # notes the event_loop overrides it may use
             marked = package_marked[id(parent)] = _marks.package_marked(parent)
-        if kind == "coroutine" and not settings.auto and (not marked or _own_mark(item)):
-            continue  # strict mode: nothing to add (the common case: marked where defined)
+        if kind == "coroutine" and ((not settings.auto and not marked) or _own_mark(item)):
+            continue  # nothing to add: marked where it is defined (the common case), or strict
         from pytest_asyncio import _collect
 
         _collect.prepare(item, settings)
@@ -56,7 +56,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def _own_mark(item: pytest.Function) -> bool:
-    return any(mark.name == "asyncio" for mark in item.own_markers)
+    for mark in item.own_markers:  # noqa: SIM110  # a loop: no generator for each test
+        if mark.name == "asyncio":
+            return True
+    return False
 
 
 def pytest_collectstart(collector: pytest.Collector) -> None:
