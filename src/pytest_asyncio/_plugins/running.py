@@ -5,9 +5,8 @@ those that may be ours (``_inspect.may_be_ours``: async tests, and sync ones mar
 ``asyncio``), and each test's setup and call look the test up there; a run with none of them
 unregisters the hooks, so its tests pay nothing. A session that collected nothing, whose items
 are made by hand (as pytester's ``getitems()`` does), asks each test as it runs
-(``surely_sync``). The first test that may be ours
-imports ``_running``, the modules that decide and asyncio: a run of sync tests does not load
-them.
+(``surely_sync``). The first test that may be ours imports ``_running``, the modules that
+decide and asyncio: a run of sync tests does not load them.
 """
 
 from __future__ import annotations
@@ -35,6 +34,8 @@ def _running() -> types.ModuleType:
 
 
 class _Tests:
+    """The hooks called for every test, registered as the plugin ``asyncio-ng-tests``."""
+
     def __init__(self) -> None:
         #: The ids of the session's items that may be ours (they live as long as the session);
         #: None until collection has ended.
