@@ -71,16 +71,13 @@ def wrapped_by_hypothesis(function: object) -> bool:
 
 def surely_sync(item: pytest.Item) -> bool:
     """True for a test item that is surely not ours: a sync test function that is not marked
-    ``asyncio`` (most tests of most suites), or not a test function at all. Every test's setup
-    and call ask, so it looks no further: False means "look closer" (``_collect``)."""
+    ``asyncio`` (most tests of most suites), or not a test function at all. It looks no
+    further: False means "look closer" (``_collect``)."""
     if type(item) is not pytest.Function:
         # unittest's, or another plugin's: look closer; not a function at all: not ours.
         # (isinstance() only here: for the classes of nodes, an ABC's check.)
         return not isinstance(item, pytest.Function)
-    plain = plain_function(item.obj)
-    if plain is None or async_kind(plain) is not None or "hypothesis" in plain.__dict__:
-        return False
-    return _MARK not in item.keywords
+    return _runs_sync_function(item) and _MARK not in item.keywords
 
 
 def may_be_ours(items: Iterable[pytest.Item]) -> set[int]:
@@ -89,27 +86,34 @@ def may_be_ours(items: Iterable[pytest.Item]) -> set[int]:
     ours: set[int] = set()
     parents: dict[int, bool] = {}  # by the id of a parent: whether it or its parents mark it
     for item in items:
-        if type(item) is not pytest.Function:
-            if isinstance(item, pytest.Function):  # unittest's, or another plugin's
-                ours.add(id(item))
-            continue
-        plain = plain_function(item.obj)
-        if plain is None or async_kind(plain) is not None or "hypothesis" in plain.__dict__:
-            ours.add(id(item))
-            continue
-        for mark in item.own_markers:  # most tests have none
-            if mark.name == _MARK:
-                break
+        if type(item) is pytest.Function:
+            # a sync test marked asyncio is ours to warn about
+            maybe = not _runs_sync_function(item) or _marked(item, parents)
         else:
-            parent = item.parent
-            marked = parents.get(id(parent))
-            if marked is None:
-                marked = parent is not None and parent.get_closest_marker(_MARK) is not None
-                parents[id(parent)] = marked
-            if not marked:
-                continue
-        ours.add(id(item))  # a sync test marked asyncio: warned about
+            maybe = isinstance(item, pytest.Function)  # unittest's, or another plugin's
+        if maybe:
+            ours.add(id(item))
     return ours
+
+
+def _runs_sync_function(item: pytest.Function) -> bool:
+    """Whether *item* runs a plain sync function, not one that hypothesis wraps."""
+    plain = plain_function(item.obj)
+    return plain is not None and async_kind(plain) is None and "hypothesis" not in plain.__dict__
+
+
+def _marked(item: pytest.Function, parents: dict[int, bool]) -> bool:
+    """Whether *item* or one of its parents has our mark; each parent is looked up once, in
+    *parents* (by its id)."""
+    for mark in item.own_markers:  # most tests have none
+        if mark.name == _MARK:
+            return True
+    parent = item.parent
+    marked = parents.get(id(parent))
+    if marked is None:
+        marked = parent is not None and parent.get_closest_marker(_MARK) is not None
+        parents[id(parent)] = marked
+    return marked
 
 
 def surely_sync_fixture(function: object) -> bool:

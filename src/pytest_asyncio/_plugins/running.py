@@ -70,12 +70,15 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     tests = manager.get_plugin(_TESTS_PLUGIN)
     if not isinstance(tests, _Tests):
         return
-    if not session.items and not session.config.option.collectonly:
+    if session.config.option.collectonly:
+        manager.unregister(tests, _TESTS_PLUGIN)  # no test runs
+        return
+    if not session.items:
         # Nothing collected: items may still be made by hand from this session (as pytester's
         # getitems() does) and run; each is asked as it runs.
         return
-    ours = None if session.config.option.collectonly else may_be_ours(session.items)
+    ours = may_be_ours(session.items)
     if ours:
         tests.ours = ours
-    else:  # no test to run, or none of ours: no hook called for each test
+    else:  # none of ours: no hook called for each test
         manager.unregister(tests, _TESTS_PLUGIN)
