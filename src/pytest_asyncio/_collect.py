@@ -15,7 +15,7 @@ from typing import Any, Final
 import pytest
 
 from . import _clock, _compat, _marks, _messages
-from ._inspect import async_kind, wrapped_by_hypothesis
+from ._inspect import AsyncKind, async_kind, wrapped_by_hypothesis
 from ._scopes import LoopScope
 from ._settings import SETTINGS_KEY, Settings
 from ._warnings import PytestAsyncioDeprecationWarning, PytestAsyncioWarning, warn_at
@@ -74,13 +74,21 @@ def is_ours(item: pytest.Item, settings: Settings) -> bool:
     return not found.foreign and (settings.auto or found.mark is not None)
 
 
-def prepare(item: pytest.Function, settings: Settings) -> None:
+def prepare(
+    item: pytest.Function,
+    settings: Settings,
+    kind: AsyncKind | None = None,
+    parents: dict[int, _marks.Found] | None = None,
+) -> None:
     """At collection: mark the item if auto mode or its package marks it; set aside async
-    generator functions, which cannot run as tests."""
-    function = test_function(item)
-    if not is_async_function(function) or _compat.unittest_case(item) is not None:
+    generator functions, which cannot run as tests. *kind*: what ``async_kind`` says of the
+    item's function, if the caller knows (None: it is looked up); *parents*: see
+    ``_marks.scan``."""
+    if kind is None:
+        kind = async_kind(test_function(item))
+    if kind is None or _compat.unittest_case(item) is not None:
         return  # unittest runs its own items; resolve() fails those it would not await
-    mark, foreign, from_package = _marks.scan(item)
+    mark, foreign, from_package = _marks.scan(item, parents)
     if foreign:
         return
     if mark is None:
@@ -89,7 +97,7 @@ def prepare(item: pytest.Function, settings: Settings) -> None:
         item.add_marker(_auto_mark())
     elif from_package:  # put it on the item, where -m and other plugins look
         item.add_marker(pytest.mark.asyncio.with_args(*mark.args, **mark.kwargs))
-    if async_kind(function) == "asyncgen":
+    if kind == "asyncgen":
         message = _messages.ASYNC_GENERATOR_TEST.format(nodeid=item.nodeid)
         item.add_marker(pytest.mark.xfail(run=False, reason=message))
         warn_at(item, pytest.PytestCollectionWarning(message))

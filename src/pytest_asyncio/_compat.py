@@ -72,6 +72,8 @@ def request_item(request: pytest.FixtureRequest) -> pytest.Item:
 
 def unittest_case(item: pytest.Item) -> type | None:
     """The unittest.TestCase class of a unittest test item, or None for other items."""
+    if type(item) is pytest.Function:  # most items: no isinstance() check of an ABC (slow)
+        return None
     if not isinstance(item, TestCaseFunction) or item.parent is None:
         return None
     case: type = item.parent.obj  # type: ignore[attr-defined]

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Final
 import pytest
 
 from . import _collect, _compat, _messages
-from ._scopes import SCOPES, LoopScope, scope_node
+from ._nodes import scope_node
+from ._scopes import SCOPES, LoopScope
 
 if TYPE_CHECKING:
     from ._runner import LoopRunner

@@ -21,8 +21,9 @@ from . import _collect, _compat, _diagnosis, _loops, _messages, _overrides, _tim
 from ._contexts import publish, withdraw
 from ._decorator import FixtureKind, fixture_kind, options_of
 from ._failures import fail
+from ._nodes import package_of
 from ._runner import LoopRunner, Owner, Phase
-from ._scopes import LoopScope, as_scope, is_narrower, package_of
+from ._scopes import LoopScope, as_scope, is_narrower
 from ._settings import SETTINGS_KEY, Settings
 from ._warnings import PytestAsyncioDeprecationWarning, warn_at
 
@@ -198,7 +199,8 @@ class _Setup:
         __tracebackhide__ = True
         owner = Owner(phase, self.name, origin, self.scope)
         if not self.limit_known:
-            self.limit = _timeouts.limit_for(_compat.request_item(self.request))
+            item = _compat.request_item(self.request)
+            self.limit = _timeouts.limit_for(item, _collect.spec_of(item))
             self.limit_known = True
         limit = self.limit
         config = self.request.config

@@ -20,6 +20,7 @@ import pytest
 from . import _collect, _compat, _diagnosis, _interrupt, _messages, _overrides
 from ._factories import FACTORY_PARAM, PENDING_KEY, FactoriesError, Factory, hook_factories
 from ._failures import fail
+from ._nodes import scope_node
 from ._runner import (
     Instrument,
     LoopBrokenError,
@@ -30,7 +31,7 @@ from ._runner import (
     Owner,
     cancelled_on_return,
 )
-from ._scopes import LoopScope, as_scope, is_narrower, scope_node
+from ._scopes import LoopScope, as_scope, is_narrower
 from ._settings import SETTINGS_KEY
 from ._timeouts import Limit
 from ._warnings import PytestAsyncioWarning, warn_at

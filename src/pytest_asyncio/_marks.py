@@ -14,6 +14,7 @@ import pytest
 
 from . import _checks as checks
 from . import _compat, _messages
+from ._nodes import parent_of
 from ._scopes import SCOPE_CHOICES, SCOPES, LoopScope, as_scope
 from ._warnings import PytestAsyncioDeprecationWarning
 
@@ -88,22 +89,51 @@ class Found(NamedTuple):
     from_package: bool = False
 
 
-def scan(node: pytest.Item) -> Found:
-    """Look at the marks of *node* once (collection calls this for every async test)."""
+def scan(node: pytest.Item, parents: dict[int, Found] | None = None) -> Found:
+    """Look at the marks of *node* once (every async test is scanned at its setup; in auto
+    mode, at collection too). *parents*: what the marks of each parent say, by the parent's
+    id, kept by a caller that scans the many tests of a few parents."""
     closest = None
-    for mark in node.iter_markers():
-        if mark.name in FOREIGN_MARKS:
+    for mark in node.own_markers:
+        name = mark.name
+        if name in FOREIGN_MARKS:
             return Found(None, foreign=True)
-        if closest is None and mark.name == MARK:
+        if closest is None and name == MARK:
             closest = mark
-    if "anyio_backend" in getattr(node, "fixturenames", ()):
+    parent = node.parent
+    above = None if parents is None else parents.get(id(parent))
+    if above is None:
+        above = _scan_parents(parent)
+        if parents is not None:
+            parents[id(parent)] = above
+    if above.foreign or "anyio_backend" in getattr(node, "fixturenames", ()):
         return Found(None, foreign=True)
+    return above if closest is None else Found(closest)
+
+
+def _scan_parents(node: pytest.Collector | None) -> Found:
+    """What the marks of *node* and its parents say, as ``scan`` does: what
+    ``node.iter_markers()`` yields, without its two layers of generators."""
+    closest = None
+    current = node
+    while current is not None:
+        for mark in current.own_markers:
+            name = mark.name
+            if name in FOREIGN_MARKS:
+                return Found(None, foreign=True)
+            if closest is None and name == MARK:
+                closest = mark
+        current = current.parent
     if closest is not None:
         return Found(closest)
-    for package_mark in package_marks(node):
-        if package_mark.name == MARK:
-            return Found(package_mark, from_package=True)
-    return Found(None)
+    if node is not None:
+        for package_mark in package_marks(node):
+            if package_mark.name == MARK:
+                return Found(package_mark, from_package=True)
+    return _NOT_FOUND
+
+
+_NOT_FOUND: Final = Found(None)
 
 
 def find(node: pytest.Item) -> pytest.Mark | None:
@@ -118,7 +148,7 @@ def package_marked(collector: pytest.Collector) -> bool:
 
 def package_marks(node: pytest.Item | pytest.Collector) -> tuple[pytest.Mark, ...]:
     """The ``pytestmark`` of the ``__init__.py`` of *node*'s package, not of outer packages."""
-    package = node.getparent(pytest.Package)
+    package = parent_of(node, pytest.Package)
     if package is None:
         return ()
     marks = package.stash.get(_PACKAGE_MARKS, None)

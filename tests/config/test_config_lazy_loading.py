@@ -28,6 +28,7 @@ NOT_LOADED = (
     "pytest_asyncio._messages",
     "pytest_asyncio._overrides",
     "pytest_asyncio._marks",
+    "pytest_asyncio._nodes",
     "pytest_asyncio._decorator",
     "pytest_asyncio._compat",
     "pytest_asyncio._warnings",

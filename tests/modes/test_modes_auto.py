@@ -144,3 +144,63 @@ def test_auto_leaves_tests_of_other_async_plugins_alone(
     # They do not get our mark either.
     result = pytester.runpytest("--strict-markers", "-p", "no:anyio", "-m", "asyncio")
     result.assert_outcomes(passed=1, deselected=3)
+
+
+def test_auto_reads_the_marks_of_modules_and_classes_for_each_of_their_tests(
+    pytester: pytest.Pytester, ini: IniWriter
+) -> None:
+    """Several tests under each module and class: a foreign mark or our mark with arguments
+    there holds for every test under it, not only the first one looked at."""
+    ini(asyncio_mode="auto", markers=FOREIGN_MARKERS)
+    pytester.makepyfile(
+        test_foreign_module="""
+        import pytest
+
+        pytestmark = pytest.mark.anyio
+
+
+        async def test_one():
+            pass
+
+
+        async def test_two():
+            pass
+        """,
+        test_mixed="""
+        import asyncio
+
+        import pytest
+
+
+        @pytest.mark.trio
+        class TestForeign:
+            async def test_one(self):
+                pass
+
+            async def test_two(self):
+                pass
+
+
+        @pytest.mark.asyncio(loop_scope="class")
+        class TestShared:
+            async def test_one(self):
+                type(self).loop = asyncio.get_running_loop()
+
+            async def test_two(self):
+                assert asyncio.get_running_loop() is type(self).loop
+
+
+        class TestPlain:
+            async def test_one(self, request):
+                assert request.node.get_closest_marker("asyncio").kwargs == {}
+
+            async def test_two(self, request):
+                assert request.node.get_closest_marker("asyncio").kwargs == {}
+        """,
+    )
+    result = pytester.runpytest("--strict-markers", "-p", "no:anyio", "-m", "asyncio", "-v")
+    result.assert_outcomes(passed=4, deselected=4)
+    result.stdout.fnmatch_lines_random(
+        ["*TestShared::test_one PASSED*", "*TestShared::test_two PASSED*"]
+        + ["*TestPlain::test_one PASSED*", "*TestPlain::test_two PASSED*"]
+    )

@@ -65,6 +65,48 @@ def test_nothing_to_clean_sees_tasks_and_executors() -> None:
         loop.close()
 
 
+def test_has_pending_tasks_answers_as_all_tasks_does() -> None:
+    if sys.version_info < (3, 14):  # later versions: asyncio.all_tasks() itself, in C
+        assert _aio._TASK_SETS is not None  # asyncio's sets were found: the fast path is taken
+    loop, other = asyncio.new_event_loop(), asyncio.new_event_loop()
+    try:
+        seen = [_aio.has_pending_tasks(loop)]
+        elsewhere = other.create_task(asyncio.sleep(10))
+        seen.append(_aio.has_pending_tasks(loop))  # a task of another loop does not count
+        task = loop.create_task(asyncio.sleep(0))
+        seen.append(_aio.has_pending_tasks(loop))
+        loop.run_until_complete(task)
+        seen.append(_aio.has_pending_tasks(loop))  # ended
+        assert seen == [False, False, True, False]
+        elsewhere.cancel()
+        other.run_until_complete(asyncio.gather(elsewhere, return_exceptions=True))
+    finally:
+        loop.close()
+        other.close()
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="eager tasks: Python 3.12+")
+def test_has_pending_tasks_sees_an_eager_task_in_its_first_step() -> None:
+    loop = asyncio.new_event_loop()
+    seen = []
+
+    async def first_step() -> None:
+        seen.append((_aio.has_pending_tasks(loop), bool(asyncio.all_tasks(loop))))
+
+    def start() -> None:  # a callback: no other task of the loop is running
+        tasks.append(asyncio.eager_task_factory(loop, first_step()))  # type: ignore[attr-defined]
+        loop.stop()
+
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        loop.call_soon(start)
+        loop.run_forever()
+    finally:
+        loop.close()
+    assert seen == [(True, True)]  # while it ran its first step, eagerly
+    assert tasks[0].done()
+
+
 def test_exception_unretrieved_until_something_retrieves_it() -> None:
     async def fail() -> None:
         raise KeyError("x")

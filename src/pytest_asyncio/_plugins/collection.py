@@ -18,7 +18,7 @@ from typing import Final
 
 import pytest
 
-from pytest_asyncio._inspect import async_kind, plain_function, wrapped_by_hypothesis
+from pytest_asyncio._inspect import AsyncKind, async_kind, plain_function, wrapped_by_hypothesis
 from pytest_asyncio._settings import SETTINGS_KEY
 
 #: The fixture name lists (closures) of the tests parametrized over loop factories.
@@ -32,6 +32,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # tryfirst: auto mode's marks are on the items before -m and -k select them.
     settings = config.stash[SETTINGS_KEY]
     package_marked: dict[int, bool] = {}  # by the id of the tests' module or class
+    to_prepare: list[tuple[pytest.Function, AsyncKind | None]] = []
     for item in items:
         if not isinstance(item, pytest.Function):
             continue
@@ -49,9 +50,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             marked = package_marked[id(parent)] = _marks.package_marked(parent)
         if kind == "coroutine" and ((not settings.auto and not marked) or _own_mark(item)):
             continue  # nothing to add: marked where it is defined (the common case), or strict
-        from pytest_asyncio import _collect
+        to_prepare.append((item, kind))
+    if to_prepare:
+        from pytest_asyncio._collect import prepare
+        from pytest_asyncio._marks import Found
 
-        _collect.prepare(item, settings)
+        parents: dict[int, Found] = {}  # what the marks of each module or class say
+        for item, kind in to_prepare:
+            prepare(item, settings, kind, parents)
     _put_factory_first(config)
 
 
