@@ -201,6 +201,10 @@ def test_auto_reads_the_marks_of_modules_and_classes_for_each_of_their_tests(
     result = pytester.runpytest("--strict-markers", "-p", "no:anyio", "-m", "asyncio", "-v")
     result.assert_outcomes(passed=4, deselected=4)
     result.stdout.fnmatch_lines_random(
-        ["*TestShared::test_one PASSED*", "*TestShared::test_two PASSED*"]
-        + ["*TestPlain::test_one PASSED*", "*TestPlain::test_two PASSED*"]
+        [
+            "*TestShared::test_one PASSED*",
+            "*TestShared::test_two PASSED*",
+            "*TestPlain::test_one PASSED*",
+            "*TestPlain::test_two PASSED*",
+        ]
     )

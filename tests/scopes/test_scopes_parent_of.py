@@ -55,6 +55,7 @@ def test_parent_of_finds_what_getparent_finds(pytester: pytest.Pytester) -> None
     kinds = (pytest.Class, pytest.Module, pytest.Package, pytest.Session, pytest.Function)
     for item in items:
         for node in item.listchain():
+            assert isinstance(node, (pytest.Item, pytest.Collector))
             for kind in kinds:
                 assert parent_of(node, kind) is node.getparent(kind), (node, kind)
     # The cases that matter are there: a test outside any package and class, and the
