@@ -77,12 +77,12 @@ def is_ours(item: pytest.Item, settings: Settings) -> bool:
 def prepare(
     item: pytest.Function,
     settings: Settings,
-    kind: AsyncKind | None = None,
-    parents: dict[int, _marks.Found] | None = None,
+    kind: AsyncKind | None,
+    parents: dict[int, _marks.Found],
 ) -> None:
     """At collection: mark the item if auto mode or its package marks it; set aside async
     generator functions, which cannot run as tests. *kind*: what ``async_kind`` says of the
-    item's function, if the caller knows (None: it is looked up); *parents*: see
+    item's function (None for a hypothesis test: its inner test is looked up); *parents*: see
     ``_marks.scan``."""
     if kind is None:
         kind = async_kind(test_function(item))

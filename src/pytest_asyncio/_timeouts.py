@@ -77,14 +77,9 @@ def header(limit: Limit | None) -> str:
     return "" if limit is None else f", {KEY}={limit.seconds:g}"
 
 
-def limit_for(item: pytest.Item, spec: TestSpec | None = None) -> Limit | None:
+def limit_for(item: pytest.Item, spec: TestSpec | None) -> Limit | None:
     """The limit of *item*'s jobs: its asyncio marker's, else the configured one, else
-    pytest-timeout's. A caller that has the item's *spec* at hand passes it: every async test
-    asks, so it is a lookup."""
-    if spec is None:
-        from ._collect import spec_of
-
-        spec = spec_of(item)
+    pytest-timeout's. *spec*: the item's (``_collect.spec_of``; None for a test not ours)."""
     if spec is not None and spec.timeout is not None:
         return _marked(spec.timeout)
     stash = item.config.stash
