@@ -103,18 +103,46 @@ def command(python: Path, options: tuple[str, ...]) -> list[str]:
     return [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *options]
 
 
-def count(python: Path, suite: Path, options: tuple[str, ...], env: dict[str, str]) -> int | None:
-    """Instructions of one run under callgrind; None if the run failed."""
+#: Small objects allocated per layout step before pytest starts (see ``layout_command``).
+LAYOUT_PAD = 211
+
+
+def layout_command(python: Path, options: tuple[str, ...], layout: int) -> list[str]:
+    """The run of ``command`` in interpreter layout *layout*: ``layout * LAYOUT_PAD`` small
+    strings are allocated before pytest is imported, so every object after them (the interned
+    names of pytest's and the plugin's code among them) sits at another address. Run it with
+    ``PYTHONHASHSEED=<layout>`` too (``layout_env``)."""
+    start = (
+        f"import sys; _pad = [str(i) for i in range({layout * LAYOUT_PAD})]; import pytest; "
+        "sys.exit(pytest.main())"
+    )
+    return [str(python), "-c", start, "-q", "-p", "no:cacheprovider", *options]
+
+
+def layout_env(env: dict[str, str], layout: int) -> dict[str, str]:
+    """*env* for a run in interpreter layout *layout*: its own string hashes."""
+    return {**env, "PYTHONHASHSEED": str(layout)}
+
+
+def count(
+    python: Path,
+    suite: Path,
+    options: tuple[str, ...],
+    env: dict[str, str],
+    layout: int | None = None,
+) -> int | None:
+    """Instructions of one run under callgrind (in interpreter layout *layout*, if given);
+    None if the run failed."""
     warm = subprocess.run(command(python, options), cwd=suite, env=env, capture_output=True)
     if warm.returncode != 0:
         return None
+    if layout is not None:
+        counted, env = layout_command(python, options, layout), layout_env(env, layout)
+    else:
+        counted = command(python, options)
     callgrind = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
     done = subprocess.run(
-        [*callgrind, *command(python, options)],
-        cwd=suite,
-        env=env,
-        capture_output=True,
-        text=True,
+        [*callgrind, *counted], cwd=suite, env=env, capture_output=True, text=True
     )
     found = re.search(r"Collected : (\d+)", done.stderr)
     if done.returncode != 0 or found is None:
