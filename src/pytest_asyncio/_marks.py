@@ -101,19 +101,23 @@ def scan(node: pytest.Item, parents: dict[int, Found] | None = None) -> Found:
         if closest is None and name == MARK:
             closest = mark
     parent = node.parent
-    above = None if parents is None else parents.get(id(parent))
-    if above is None:
-        above = _scan_parents(parent)
-        if parents is not None:
-            parents[id(parent)] = above
+    if parents is None:
+        # A mark of the test's own wins over its package's: no need to look the package up.
+        above = _scan_parents(parent, package=closest is None)
+    else:
+        cached = parents.get(id(parent))
+        if cached is None:
+            cached = parents[id(parent)] = _scan_parents(parent)
+        above = cached
     if above.foreign or "anyio_backend" in getattr(node, "fixturenames", ()):
         return Found(None, foreign=True)
     return above if closest is None else Found(closest)
 
 
-def _scan_parents(node: pytest.Collector | None) -> Found:
+def _scan_parents(node: pytest.Collector | None, package: bool = True) -> Found:
     """What the marks of *node* and its parents say, as ``scan`` does: what
-    ``node.iter_markers()`` yields, without its two layers of generators."""
+    ``node.iter_markers()`` yields, without its two layers of generators; then, unless
+    *package* is false, the marks of the package's ``__init__.py``."""
     closest = None
     current = node
     while current is not None:
@@ -126,7 +130,7 @@ def _scan_parents(node: pytest.Collector | None) -> Found:
         current = current.parent
     if closest is not None:
         return Found(closest)
-    if node is not None:
+    if package and node is not None:
         for package_mark in package_marks(node):
             if package_mark.name == MARK:
                 return Found(package_mark, from_package=True)

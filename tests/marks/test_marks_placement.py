@@ -225,6 +225,42 @@ def test_package_mark_applies_to_that_package_only(pytester: pytest.Pytester, mo
         assert loop_groups(pytester) == in_package | partition(*unmarked)
 
 
+def test_package_mark_reaches_items_made_after_collection_pass(
+    pytester: pytest.Pytester,
+) -> None:
+    """Our collection pass puts a package's mark on its tests; an item another plugin makes
+    after that pass still finds the mark in the package's ``__init__.py`` at its setup."""
+    pytester.makeconftest(
+        RECORDER
+        + """
+
+def pytest_collection_modifyitems(items):
+    # Not tryfirst: after the plugin's own pass over the items.
+    for item in list(items):
+        if item.name == "test_a1":
+            items.append(
+                pytest.Function.from_parent(item.parent, name="test_copy", callobj=item.obj)
+            )
+"""
+    )
+    pytester.makepyfile(
+        **{
+            "pkg/__init__": """
+                import pytest
+
+                pytestmark = pytest.mark.asyncio(loop_scope="package")
+            """,
+            "pkg/test_a": """
+                async def test_a1(record):
+                    record()
+            """,
+        }
+    )
+    result = pytester.runpytest("-v")
+    result.assert_outcomes(passed=2)
+    assert loop_groups(pytester) == partition("pkg/test_a.py::test_a1 pkg/test_a.py::test_copy")
+
+
 # Nodeids of the layout written by test_loop_scope_selects_the_loop.
 A1, A2 = "pkg_a/test_one.py::TestX::test_1", "pkg_a/test_one.py::TestX::test_2"
 A3 = "pkg_a/test_one.py::TestY::test_1"
