@@ -104,11 +104,10 @@ def scan(node: pytest.Item, parents: dict[int, Found] | None = None) -> Found:
     if parents is None:
         # A mark of the test's own wins over its package's: no need to look the package up.
         above = _scan_parents(parent, package=closest is None)
+    elif id(parent) in parents:
+        above = parents[id(parent)]
     else:
-        cached = parents.get(id(parent))
-        if cached is None:
-            cached = parents[id(parent)] = _scan_parents(parent)
-        above = cached
+        above = parents[id(parent)] = _scan_parents(parent)
     if above.foreign or "anyio_backend" in getattr(node, "fixturenames", ()):
         return Found(None, foreign=True)
     return above if closest is None else Found(closest)
