@@ -99,8 +99,12 @@ def install(rev: str) -> tuple[str, Path]:
     return label, python
 
 
+#: The options of every counted or timed run, before the scenario's own.
+PYTEST_OPTIONS = ("-q", "-p", "no:cacheprovider")
+
+
 def command(python: Path, options: tuple[str, ...]) -> list[str]:
-    return [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *options]
+    return [str(python), "-m", "pytest", *PYTEST_OPTIONS, *options]
 
 
 #: Small objects allocated per layout step before pytest starts (see ``layout_command``).
@@ -116,7 +120,7 @@ def layout_command(python: Path, options: tuple[str, ...], layout: int) -> list[
         f"import sys; _pad = [str(i) for i in range({layout * LAYOUT_PAD})]; import pytest; "
         "sys.exit(pytest.main())"
     )
-    return [str(python), "-c", start, "-q", "-p", "no:cacheprovider", *options]
+    return [str(python), "-c", start, *PYTEST_OPTIONS, *options]
 
 
 def layout_env(env: dict[str, str], layout: int) -> dict[str, str]:
