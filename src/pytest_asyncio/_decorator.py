@@ -107,18 +107,22 @@ def options_of(function: object) -> FixtureOptions | None:
 
 
 def fixture_kind(
-    function: object, settings: Settings, request: pytest.FixtureRequest
+    function: object,
+    settings: Settings,
+    request: pytest.FixtureRequest,
+    options: FixtureOptions | None,
 ) -> FixtureKind | None:
     """How to run a fixture function for *request*, or None if it is not ours to run.
+    *options*: what ``options_of(function)`` says.
 
     In auto (and legacy) mode an undecorated async fixture is ours unless another plugin
     (anyio) claims the test that requests it."""
     kind: FixtureKind | None = async_kind(function)
     if kind is None:
-        if options_of(function) is None:
+        if options is None:
             return None
         return "generator" if inspect.isgeneratorfunction(function) else "sync"
-    if options_of(function) is not None:
+    if options is not None:
         return kind
     if settings.auto_fixtures:
         item = _compat.request_item(request)

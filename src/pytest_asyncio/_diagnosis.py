@@ -119,7 +119,7 @@ def explain_idle_loops(item: pytest.Item, test_loop_scope: LoopScope) -> str | N
     test's own holds a socket."""
     from . import _loops  # imported by the async test already
 
-    runners = item.config.stash.get(_loops.RUNNERS_KEY, {})
+    runners = _loops.loops_of(item.config).runners
     chain = item.listchain()
     test_owner = scope_node(item, test_loop_scope)
     factory = _factory_name(item)
@@ -175,7 +175,7 @@ def _test_runner(item: pytest.Item, test_loop_scope: LoopScope) -> LoopRunner | 
     factory = _factory_name(item)
     if factory is None:
         return None
-    runners = item.config.stash.get(_loops.RUNNERS_KEY, {})
+    runners = _loops.loops_of(item.config).runners
     return runners.get((scope_node(item, test_loop_scope), factory[0]))
 
 

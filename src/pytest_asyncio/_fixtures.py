@@ -19,7 +19,7 @@ import pytest
 
 from . import _collect, _compat, _diagnosis, _loops, _messages, _overrides, _timeouts
 from ._contexts import publish, withdraw
-from ._decorator import FixtureKind, fixture_kind, options_of
+from ._decorator import FixtureKind, FixtureOptions, fixture_kind, options_of
 from ._failures import fail
 from ._nodes import package_of
 from ._runner import LoopRunner, Owner, Phase
@@ -41,7 +41,8 @@ def setup(
 
     settings = request.config.stash[SETTINGS_KEY]
     original = fixturedef.func
-    kind = fixture_kind(original, settings, request)
+    options = options_of(original)
+    kind = fixture_kind(original, settings, request, options)
     if kind is None:
         if _collect.is_async_function(original):
             # Strict mode only: in auto mode an async fixture not ours is another plugin's.
@@ -55,7 +56,7 @@ def setup(
             return (yield)
         with _loops.current_for_sync_fixture(fixturedef, request, spec.loop_scope):
             return (yield)
-    adapter = adapt(fixturedef, request, kind, settings)
+    adapter = adapt(fixturedef, request, kind, settings, options)
     _compat.set_fixture_function(fixturedef, adapter)
     try:
         return (yield)
@@ -76,12 +77,14 @@ def _warn_unmarked_async_fixture(
 
 
 def loop_scope_of(
-    fixturedef: _compat.FixtureDef[Any], settings: Settings, scope: str | None = None
+    fixturedef: _compat.FixtureDef[Any],
+    settings: Settings,
+    scope: str,
+    options: FixtureOptions | None,
 ) -> LoopScope:
     """The fixture's loop scope; raise LoopScopeError if it is narrower than its cache scope
-    (*scope*, when the caller has read ``fixturedef.scope`` already: a property)."""
-    cache_scope = as_scope(fixturedef.scope if scope is None else scope) or "function"
-    options = options_of(fixturedef.func)
+    *scope* (``fixturedef.scope``). *options*: what the decorator recorded on its function."""
+    cache_scope = as_scope(scope) or "function"
     loop_scope = (
         (options.loop_scope if options is not None else None)
         or settings.default_fixture_loop_scope
@@ -101,6 +104,7 @@ def adapt(
     request: _compat.SubRequest,
     kind: FixtureKind,
     settings: Settings,
+    options: FixtureOptions | None,
 ) -> Callable[..., Any]:
     """The sync stand-in for one setup of an async (or loop-needing sync) fixture.
 
@@ -109,7 +113,7 @@ def adapt(
     """
     scope = fixturedef.scope
     try:
-        loop_scope = loop_scope_of(fixturedef, settings, scope)
+        loop_scope = loop_scope_of(fixturedef, settings, scope, options)
     except LoopScopeError as error:
         if not _on_override_loop(fixturedef, request):
             return functools.partial(_fail, str(error))
@@ -118,7 +122,8 @@ def adapt(
     if scope != "function" and _has_factories_hook(request.config):
         _loops.bind_to_factory(fixturedef, request)
     function = _compat.fixture_function(fixturedef, request)
-    setup = _Setup(fixturedef, request, function, loop_scope, scope)
+    explicit = options is not None and options.loop_scope is not None
+    setup = _Setup(fixturedef, request, function, loop_scope, scope, explicit)
     return functools.partial(_ADAPTERS[kind], setup)
 
 
@@ -146,6 +151,7 @@ class _Setup:
     """One setup of a fixture: what the stand-ins below need."""
 
     __slots__ = (
+        "explicit",
         "fixturedef",
         "function",
         "limit",
@@ -163,6 +169,7 @@ class _Setup:
         function: Callable[..., Any],
         loop_scope: LoopScope,
         scope: str,
+        explicit: bool,
     ) -> None:
         self.fixturedef = fixturedef
         #: Its cache scope (``fixturedef.scope``, a property, read once).
@@ -171,16 +178,16 @@ class _Setup:
         self.request = request
         self.function = function
         self.loop_scope = loop_scope
+        #: Whether the decorator sets the loop scope (else the setting or the cache scope does).
+        self.explicit = explicit
         #: The limit of its steps (the test's), looked up once, by the first step.
         self.limit: _timeouts.Limit | None = None
         self.limit_known = False
 
     def runner(self) -> LoopRunner:
         item = _compat.request_item(self.request)
-        options = options_of(self.function)
-        explicit = options is not None and options.loop_scope is not None
         node = loop_node(self.fixturedef, self.request, self.loop_scope)
-        runner = _loops.runner_for(item, node, self.loop_scope, self.name, explicit)
+        runner = _loops.runner_for(item, node, self.loop_scope, self.name, self.explicit)
         if node is not self.request.node:
             # Cached on a wider node than its loop's: tear it down before its loop closes
             # (registered after the runner's own finalizer, so it runs first).
@@ -218,7 +225,7 @@ class _Setup:
         )
 
     def current_loop(self, loop: asyncio.AbstractEventLoop) -> AbstractContextManager[None]:
-        return _loops.open_loops(self.request.config).current(loop)
+        return _loops.loops_of(self.request.config).current(loop)
 
     def fail(self, message: str) -> NoReturn:
         fail(message.format(name=self.name))

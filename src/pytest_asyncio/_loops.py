@@ -39,31 +39,42 @@ from ._warnings import PytestAsyncioWarning, warn_at
 T = TypeVar("T")
 
 _Key = tuple[pytest.Item | pytest.Collector, str | None]
-RUNNERS_KEY: Final = pytest.StashKey[dict[_Key, LoopRunner]]()
-#: Runners of loops made by users' event_loop fixtures, by id of the loop.
-BORROWED_KEY: Final = pytest.StashKey[dict[int, LoopRunner]]()
+_Covered = tuple[_overrides.Overridable, ...]
 
 
-class OpenLoops:
-    """The loops of open scope instances, innermost last.
+class Loops:
+    """The session's loops: their runners, what watches them, and which are open.
 
     Like ``asyncio.run()``, an open scope's loop is the thread's current event loop, so sync
     code in the scope (a sync fixture, ``asyncio.get_event_loop()``) finds it; when the scope
     closes, the next outer open loop becomes current again, or none.
+
+    One stash entry for all of it: every test on a loop of its own makes and closes a runner.
     """
 
-    __slots__ = ("_loops",)
+    __slots__ = ("_open", "borrowed", "debug", "instruments", "runners", "started")
 
-    def __init__(self) -> None:
-        self._loops: list[asyncio.AbstractEventLoop] = []
+    def __init__(self, debug: bool) -> None:
+        #: The runner of each (scope instance, loop factory name).
+        self.runners: dict[_Key, LoopRunner] = {}
+        #: Runners of loops made by users' event_loop fixtures, by id of the loop.
+        self.borrowed: dict[int, LoopRunner] = {}
+        #: What watches the jobs of every loop made from now on (see ``instrument``).
+        self.instruments: tuple[Instrument, ...] = ()
+        #: The loops' debug mode (the ``asyncio_debug`` setting).
+        self.debug = debug
+        #: Whether the session's first loop was made (see ``_first_loop``).
+        self.started = False
+        #: The loops of open scope instances, innermost last.
+        self._open: list[asyncio.AbstractEventLoop] = []
 
     def opened(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._loops.append(loop)
+        self._open.append(loop)
         asyncio.set_event_loop(loop)
 
     def closed(self, loop: asyncio.AbstractEventLoop) -> None:
-        if loop in self._loops:
-            self._loops.remove(loop)
+        if loop in self._open:
+            self._open.remove(loop)
         self._restore()
 
     @contextlib.contextmanager
@@ -76,34 +87,33 @@ class OpenLoops:
             self._restore()
 
     def _restore(self) -> None:
-        asyncio.set_event_loop(self._loops[-1] if self._loops else None)
+        asyncio.set_event_loop(self._open[-1] if self._open else None)
 
 
-OPEN_LOOPS_KEY: Final = pytest.StashKey[OpenLoops]()
-#: What watches the jobs of every loop made from now on (see ``instrument``).
-INSTRUMENTS_KEY: Final = pytest.StashKey["tuple[Instrument, ...]"]()
+_LOOPS_KEY: Final = pytest.StashKey[Loops]()
+
+
+def loops_of(config: pytest.Config) -> Loops:
+    """The session's loops, set up with the first use: this module is imported only when a
+    loop is needed, so nothing of it is set up at configure time."""
+    try:  # a miss (raising KeyError) happens once per session, a hit at every loop made
+        return config.stash[_LOOPS_KEY]
+    except KeyError:
+        loops = config.stash[_LOOPS_KEY] = Loops(config.stash[SETTINGS_KEY].debug)
+        return loops
 
 
 def instrument(config: pytest.Config, instrument: Instrument) -> None:
     """Watch the jobs of every loop of the session with *instrument*: those open now, and
     those made from now on."""
-    instruments = config.stash.get(INSTRUMENTS_KEY, ())
-    if instrument in instruments:
+    loops = loops_of(config)
+    if instrument in loops.instruments:
         return
-    config.stash[INSTRUMENTS_KEY] = (*instruments, instrument)
-    for runner in config.stash.get(RUNNERS_KEY, {}).values():
+    loops.instruments = (*loops.instruments, instrument)
+    for runner in loops.runners.values():
         runner.add_instrument(instrument)
-    for runner in config.stash.get(BORROWED_KEY, {}).values():
+    for runner in loops.borrowed.values():
         runner.add_instrument(instrument)
-
-
-def open_loops(config: pytest.Config) -> OpenLoops:
-    """The session's open loops, created with the first loop: this module is imported only
-    when a loop is needed, so nothing of it is set up at configure time."""
-    loops = config.stash.get(OPEN_LOOPS_KEY, None)
-    if loops is None:
-        loops = config.stash[OPEN_LOOPS_KEY] = OpenLoops()
-    return loops
 
 
 DEFAULT_FACTORY: Final = Factory(None, asyncio.new_event_loop)
@@ -123,30 +133,29 @@ def runner_for(
 
     Under a user's ``event_loop`` fixture (pytest-asyncio < 1.0), the runner of that loop for
     what ``_legacy.on_override_loop`` sends there."""
-    if _overrides.covers(item, _overrides.EVENT_LOOP):
+    covered = _overrides.covered(item)
+    if covered and _overrides.EVENT_LOOP in covered:
         from . import _legacy
 
         if _legacy.on_override_loop(item, fixture, explicit):
             return _borrowed_runner(item)
     owner = scope_node(node, scope)
-    factory = select_factory(item)
+    factory = select_factory(item, covered)
     config = item.config
-    runners = config.stash.setdefault(RUNNERS_KEY, {})
+    loops = loops_of(config)
     key = (owner, factory.name)
-    runner = runners.get(key)
+    runner = loops.runners.get(key)
     if runner is None:
         if factory.policy is not None:
             _use_policy(config, factory.policy, owner, key)
-        debug = config.stash[SETTINGS_KEY].debug
         label = functools.partial(_label, scope, owner)
-        # Not stash.get(): it raises and catches a KeyError in every run without checks.
-        instruments = config.stash[INSTRUMENTS_KEY] if INSTRUMENTS_KEY in config.stash else ()  # noqa: SIM401
-        runner = runners[key] = LoopRunner(
-            factory.create, debug=debug, label=label, instruments=instruments
+        runner = loops.runners[key] = LoopRunner(
+            factory.create, debug=loops.debug, label=label, instruments=loops.instruments
         )
-        _first_loop(config)
-        owner.addfinalizer(functools.partial(_close, config, key))
-        open_loops(config).opened(runner.loop)
+        if not loops.started:
+            _first_loop(config, loops)
+        owner.addfinalizer(functools.partial(_close, loops, key))
+        loops.opened(runner.loop)
     return runner
 
 
@@ -176,26 +185,24 @@ def current_for_sync_fixture(
 def _current_for_sync_fixture(
     item: pytest.Item, node: pytest.Item | pytest.Collector, scope: LoopScope, name: str
 ) -> Iterator[None]:
-    config = item.config
-    existing = set(config.stash.get(RUNNERS_KEY, {}).values())
+    loops = loops_of(item.config)
+    existing = set(loops.runners.values())
     runner = runner_for(item, node, scope, name)
-    with open_loops(config).current(runner.loop):
+    with loops.current(runner.loop):
         yield
     if runner not in existing and runner.loop.is_closed():
         # Made for this fixture, which closed it before anything ran on it (it cleans up
         # the current loop, then calls asyncio.run()): forget it, the scope gets a new one.
-        runners = config.stash[RUNNERS_KEY]
+        runners = loops.runners
         for key in [key for key, value in runners.items() if value is runner]:
             del runners[key]
-        open_loops(config).closed(runner.loop)
+        loops.closed(runner.loop)
 
 
 def runner_of(config: pytest.Config, loop: asyncio.AbstractEventLoop) -> LoopRunner | None:
     """The runner that drives *loop*, if any."""
-    for runner in config.stash.get(RUNNERS_KEY, {}).values():
-        if runner.drives(loop):
-            return runner
-    for runner in config.stash.get(BORROWED_KEY, {}).values():
+    loops = loops_of(config)
+    for runner in (*loops.runners.values(), *loops.borrowed.values()):
         if runner.drives(loop):
             return runner
     return None
@@ -205,15 +212,10 @@ def _label(scope: LoopScope, owner: pytest.Item | pytest.Collector) -> str:
     return f"{scope}-scoped event loop of {owner.nodeid or 'the session'}"
 
 
-_STARTED_KEY: Final = pytest.StashKey[bool]()
-
-
-def _first_loop(config: pytest.Config) -> None:
-    """Called as each loop is made; at the session's first, jobs are about to run: take over
+def _first_loop(config: pytest.Config, loops: Loops) -> None:
+    """Called as the session's first loop is made, when jobs are about to run: take over
     Ctrl-C, and follow pytest's debugger (the time at its prompt does not count)."""
-    if _STARTED_KEY in config.stash:
-        return
-    config.stash[_STARTED_KEY] = True
+    loops.started = True
     from ._plugins import debuggers, interrupt
 
     config.pluginmanager.register(interrupt, "pytest-asyncio-ng-interrupt")
@@ -223,7 +225,8 @@ def _first_loop(config: pytest.Config) -> None:
 
 def _borrowed_runner(item: pytest.Item) -> LoopRunner:
     loop = _compat.item_request(item).getfixturevalue("event_loop")
-    borrowed = item.config.stash.setdefault(BORROWED_KEY, {})
+    loops = loops_of(item.config)
+    borrowed = loops.borrowed
     runner = borrowed.get(id(loop))
     if runner is None or runner.loop is not loop:
         for stale in [key for key, old in borrowed.items() if old.loop.is_closed()]:
@@ -234,9 +237,10 @@ def _borrowed_runner(item: pytest.Item) -> LoopRunner:
             debug=False,
             label=label,
             borrowed=True,
-            instruments=item.config.stash.get(INSTRUMENTS_KEY, ()),
+            instruments=loops.instruments,
         )
-        _first_loop(item.config)
+        if not loops.started:
+            _first_loop(item.config, loops)
     return runner
 
 
@@ -304,15 +308,16 @@ def _describe(what: str | pytest.Item | None, fixture: str | None = None) -> str
     return f"test {what.nodeid}" if isinstance(what, pytest.Item) else what
 
 
-def select_factory(item: pytest.Item) -> Factory:
+def select_factory(item: pytest.Item, covered: _Covered | None = None) -> Factory:
     """The loop factory for *item*, chosen once per item: its parameter (an async test under
     the hook), else for a sync test the factory of the async tests running now, else the
     mark's first choice among the hook's factories, else the hook's first factory, else the
-    default (honouring an overridden event_loop_policy)."""
+    default (honouring an overridden event_loop_policy). *covered*: what
+    ``_overrides.covered(item)`` says, when the caller has asked already."""
     stash = item.stash
     if _FACTORY_KEY in stash:  # not stash.get(): it raises and catches KeyError on a miss
         return stash[_FACTORY_KEY]
-    factory = _select_factory(item)
+    factory = _select_factory(item, covered)
     # The default is not kept: finding it again is cheap, a stash entry per test is memory
     # (and, chosen before the item's fixtures are set up, it may yet give way to an overridden
     # event_loop_policy).
@@ -321,7 +326,7 @@ def select_factory(item: pytest.Item) -> Factory:
     return factory
 
 
-def _select_factory(item: pytest.Item) -> Factory:
+def _select_factory(item: pytest.Item, covered: _Covered | None) -> Factory:
     __tracebackhide__ = True
     callspec = vars(item).get("callspec")  # only parametrized items have one
     if callspec is not None:
@@ -329,7 +334,7 @@ def _select_factory(item: pytest.Item) -> Factory:
         if isinstance(param, Factory):
             return param
     if not item.config.hook.pytest_asyncio_loop_factories.get_hookimpls():
-        return _policy_factory(item) or DEFAULT_FACTORY
+        return _policy_factory(item, covered) or DEFAULT_FACTORY
     # Not parametrized: a sync test, or an async test marked after collection.
     spec = _collect.spec_of(item)
     if spec is None:
@@ -343,7 +348,7 @@ def _select_factory(item: pytest.Item) -> Factory:
     except FactoriesError as error:
         fail(str(error))
     if factories is None:
-        return _policy_factory(item) or DEFAULT_FACTORY
+        return _policy_factory(item, covered) or DEFAULT_FACTORY
     preferred = spec.loop_factories if spec is not None else None
     name = preferred[0] if preferred else next(iter(factories))
     if name not in factories:
@@ -412,8 +417,8 @@ def settle(request: pytest.FixtureRequest, factory: object) -> None:
             )
 
 
-def _policy_factory(item: pytest.Item) -> Factory | None:
-    if not _overrides.covers(item, _overrides.POLICY):
+def _policy_factory(item: pytest.Item, covered: _Covered | None) -> Factory | None:
+    if _overrides.POLICY not in (_overrides.covered(item) if covered is None else covered):
         return None
     policy = getattr(item, "funcargs", {}).get("event_loop_policy")
     if policy is None:
@@ -438,13 +443,13 @@ def _use_policy(
     owner.addfinalizer(functools.partial(stack.pop, key))
 
 
-def _close(config: pytest.Config, key: _Key) -> None:
+def _close(loops: Loops, key: _Key) -> None:
     __tracebackhide__ = True
-    runner = config.stash[RUNNERS_KEY].pop(key, None)
+    runner = loops.runners.pop(key, None)
     if runner is None:  # forgotten: see _current_for_sync_fixture
         return
     closed_here = runner.close()
-    open_loops(config).closed(runner.loop)
+    loops.closed(runner.loop)
     if not closed_here:
         message = _messages.LOOP_CLOSED_EARLY.format(loop=runner.label)
         warn_at(key[0], PytestAsyncioWarning(message))

@@ -74,15 +74,21 @@ def overrides_for(collector: pytest.Collector) -> tuple[Overridable, ...]:
 
 def covers(item: pytest.Item, fixture: Overridable) -> bool:
     """Whether an override of *fixture* applies to *item*: one seen from its collector."""
+    return fixture in covered(item)
+
+
+def covered(item: pytest.Item) -> tuple[Overridable, ...]:
+    """The fixtures of ours whose overrides apply to *item* (most often none)."""
     parent = item.parent  # a collector (not isinstance(): an ABC's check, for every test)
-    return parent is not None and fixture in _found(parent).covered
+    return () if parent is None else _found(parent).covered
 
 
 def _found(collector: pytest.Collector | pytest.Item) -> _Found:
-    found = collector.stash.get(_FOUND, None)
-    if found is None:
+    try:  # a miss (raising KeyError) happens once per module or class, a hit at every test
+        return collector.stash[_FOUND]
+    except KeyError:
         found = collector.stash[_FOUND] = _lookup(collector)
-    return found
+        return found
 
 
 def _lookup(collector: pytest.Collector | pytest.Item) -> _Found:
