@@ -25,11 +25,16 @@ _MARK: Final = "asyncio"
 _MARKER: Final = "_is_coroutine_marker"
 
 
+_FUNCTION: Final = types.FunctionType
+_METHOD: Final = types.MethodType
+
+
 def async_kind(function: object) -> AsyncKind | None:
     """ "coroutine" for an ``async def``, "asyncgen" for an async generator function, else None."""
-    if type(function) is types.MethodType:
+    if type(function) is _METHOD:
         function = function.__func__
-    if type(function) is types.FunctionType and not hasattr(function, _MARKER):
+    # A plain function answers from its code flags, unless markcoroutinefunction() marked it.
+    if type(function) is _FUNCTION and _MARKER not in function.__dict__:
         flags = function.__code__.co_flags
         if flags & _COROUTINE:
             return "coroutine"
@@ -52,11 +57,11 @@ def plain_function(obj: object) -> types.FunctionType | None:
     a framework's lazy ``settings``) is never probed.
     """
     kind = type(obj)
-    if kind is types.FunctionType:
+    if kind is _FUNCTION:
         return obj  # type: ignore[return-value]  # checked by type just above
     if kind in _WRAPPERS:
         inner: object = obj.__func__  # type: ignore[attr-defined]
-        if type(inner) is types.FunctionType:
+        if type(inner) is _FUNCTION:
             return inner
     return None
 

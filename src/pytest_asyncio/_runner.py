@@ -742,12 +742,18 @@ def cancelled_on_return(error: BaseException) -> bool:
     return bool(getattr(error, _PENDING_MARK, False))
 
 
-def _uncancel_all(task: asyncio.Task[Any]) -> None:
-    """Forget cancellation requests once a job has ended, so they cannot reach the next one
-    (``Task.cancelling()`` counts them for ``asyncio.timeout()`` and task groups)."""
-    if sys.version_info >= (3, 11):
+if sys.version_info >= (3, 11):
+
+    def _uncancel_all(task: asyncio.Task[Any]) -> None:
+        """Forget cancellation requests once a job has ended, so they cannot reach the next
+        one (``Task.cancelling()`` counts them for ``asyncio.timeout()`` and task groups)."""
         while task.cancelling():
             task.uncancel()
+
+else:
+
+    def _uncancel_all(task: asyncio.Task[Any]) -> None:
+        """3.10 counts no cancellation requests."""
 
 
 async def _shutdown(loop: asyncio.AbstractEventLoop) -> None:
