@@ -51,7 +51,11 @@ def watch(config: pytest.Config) -> None:
 
 def remember(config: pytest.Config, fixturedef: object, loop_scope: LoopScope) -> None:
     """Record the loop scope an async fixture (its FixtureDef) was set up on."""
-    config.stash.setdefault(_FIXTURE_LOOPS, {})[fixturedef] = loop_scope
+    stash = config.stash
+    try:  # not setdefault(): it makes a dict for every setup
+        stash[_FIXTURE_LOOPS][fixturedef] = loop_scope
+    except KeyError:
+        stash[_FIXTURE_LOOPS] = {fixturedef: loop_scope}
 
 
 def annotate(item: pytest.Item, report: pytest.TestReport, error: BaseException) -> None:

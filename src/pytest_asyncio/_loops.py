@@ -40,6 +40,8 @@ T = TypeVar("T")
 
 _Key = tuple[pytest.Item | pytest.Collector, str | None]
 _Covered = tuple[_overrides.Overridable, ...]
+#: A lookup of ``runner_for``: (item, node, scope, key, runner).
+_Lookup = tuple[pytest.Item, pytest.Item | pytest.Collector, str, _Key, LoopRunner]
 
 
 class Loops:
@@ -52,7 +54,7 @@ class Loops:
     One stash entry for all of it: every test on a loop of its own makes and closes a runner.
     """
 
-    __slots__ = ("_open", "borrowed", "debug", "instruments", "runners", "started")
+    __slots__ = ("_open", "borrowed", "debug", "instruments", "last", "runners", "started")
 
     def __init__(self, debug: bool) -> None:
         #: The runner of each (scope instance, loop factory name).
@@ -65,6 +67,9 @@ class Loops:
         self.debug = debug
         #: Whether the session's first loop was made (see ``_first_loop``).
         self.started = False
+        #: The last lookup of ``runner_for`` for a fixture, with no override in play: the
+        #: test it is set up for asks for the same runner next.
+        self.last: _Lookup | None = None
         #: The loops of open scope instances, innermost last.
         self._open: list[asyncio.AbstractEventLoop] = []
 
@@ -133,6 +138,13 @@ def runner_for(
 
     Under a user's ``event_loop`` fixture (pytest-asyncio < 1.0), the runner of that loop for
     what ``_legacy.on_override_loop`` sends there."""
+    config = item.config
+    loops = loops_of(config)
+    last = loops.last
+    if last is not None and last[0] is item and last[1] is node and last[2] == scope:
+        known = last[4]
+        if loops.runners.get(last[3]) is known:  # not closed (nor forgotten) since
+            return known
     covered = _overrides.covered(item)
     if covered and _overrides.EVENT_LOOP in covered:
         from . import _legacy
@@ -141,8 +153,6 @@ def runner_for(
             return _borrowed_runner(item)
     owner = scope_node(node, scope)
     factory = select_factory(item, covered)
-    config = item.config
-    loops = loops_of(config)
     key = (owner, factory.name)
     runner = loops.runners.get(key)
     if runner is None:
@@ -156,6 +166,10 @@ def runner_for(
             _first_loop(config, loops)
         owner.addfinalizer(functools.partial(_close, loops, key))
         loops.opened(runner.loop)
+    if fixture is not None and not covered:
+        # For the test's next lookup. Not with an override: its policy is looked up among
+        # the test's fixtures as they are set up.
+        loops.last = (item, node, scope, key, runner)
     return runner
 
 

@@ -339,3 +339,48 @@ def test_no_file_descriptor_outlives_its_loop(pytester: pytest.Pytester, ini: In
     finally:
         gc.enable()  # in case the inner run stopped between its first and last test
     result.assert_outcomes(passed=52)
+
+
+def test_a_test_run_again_gets_a_new_loop_for_its_fixture_and_body(
+    pytester: pytest.Pytester,
+) -> None:
+    """A plugin that runs a test again (as pytest-rerunfailures does) runs the same item after
+    its loop has closed: its async fixture and its body get a new loop, shared by both."""
+    pytester.makepyfile(
+        test_again="""
+        import asyncio
+        from _pytest.runner import runtestprotocol
+
+        SOURCE = '''
+        import asyncio
+        import pytest
+        import pytest_asyncio
+
+        LOOPS = []
+
+        @pytest_asyncio.fixture
+        async def loop_of_fixture():
+            loop = asyncio.get_running_loop()
+            yield loop
+            assert asyncio.get_running_loop() is loop
+
+        @pytest.mark.asyncio
+        async def test_twice(loop_of_fixture):
+            assert asyncio.get_running_loop() is loop_of_fixture
+            LOOPS.append(loop_of_fixture)
+        '''
+
+        def test_run_twice(pytester):
+            [item] = pytester.getitems(SOURCE)
+            outcomes = []
+            for _ in range(2):
+                reports = runtestprotocol(item, log=False)
+                outcomes.append([report.outcome for report in reports])
+            assert outcomes == [["passed"] * 3, ["passed"] * 3]
+            first, second = item.module.LOOPS
+            assert first is not second
+            assert first.is_closed() and second.is_closed()
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "pytester", timeout=120)
+    result.assert_outcomes(passed=1)
