@@ -17,6 +17,7 @@ AsyncKind = Literal["coroutine", "asyncgen"]
 
 _COROUTINE: Final = inspect.CO_COROUTINE
 _ASYNCGEN: Final = inspect.CO_ASYNC_GENERATOR
+_ASYNC: Final = _COROUTINE | _ASYNCGEN
 #: Where ``pytest_asyncio.fixture`` records its options on the function it decorates.
 OPTIONS_ATTR: Final = "_pytest_asyncio_ng_options"
 #: The name of our mark (``_marks.MARK``; not imported: a sync run does not load ``_marks``).
@@ -104,7 +105,18 @@ def may_be_ours(items: Iterable[pytest.Item]) -> set[int]:
 def _runs_sync_function(item: pytest.Function) -> bool:
     """Whether *item* runs a plain sync function, not one that hypothesis wraps."""
     plain = plain_function(item.obj)
-    return plain is not None and async_kind(plain) is None and "hypothesis" not in plain.__dict__
+    return plain is not None and _plainly_sync(plain, "hypothesis")
+
+
+def _plainly_sync(function: types.FunctionType, attribute: str) -> bool:
+    """Whether *function* is sync by its code flags, unmarked by ``markcoroutinefunction()``
+    and without *attribute* (what ``async_kind`` says, without its call for every test)."""
+    attributes = function.__dict__
+    return (
+        not function.__code__.co_flags & _ASYNC
+        and _MARKER not in attributes
+        and attribute not in attributes
+    )
 
 
 def _marked(item: pytest.Function, parents: dict[int, bool]) -> bool:
@@ -125,4 +137,4 @@ def surely_sync_fixture(function: object) -> bool:
     """True for a fixture function that is surely not ours: a plain sync function that
     ``pytest_asyncio.fixture`` did not decorate (every fixture setup asks)."""
     plain = plain_function(function)
-    return plain is not None and async_kind(plain) is None and OPTIONS_ATTR not in plain.__dict__
+    return plain is not None and _plainly_sync(plain, OPTIONS_ATTR)

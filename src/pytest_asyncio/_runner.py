@@ -129,7 +129,6 @@ class _Job:
         self,
         awaitable: Awaitable[Any] | None,
         context: contextvars.Context,
-        *,
         last: bool = False,
         owner: Owner | None = None,
     ) -> None:
@@ -369,11 +368,13 @@ class LoopRunner:
         :class:`LoopStoppedError` if someone else stopped the loop while the job ran.
         """
         __tracebackhide__ = True
-        try:
-            loop = self.loop
-        except BaseException:
-            _close_quietly(awaitable)
-            raise
+        loop = self._loop
+        if loop is None:  # not made yet: the property makes it
+            try:
+                loop = self.loop
+            except BaseException:
+                _close_quietly(awaitable)
+                raise
         if loop.is_closed():
             _close_quietly(awaitable)
             raise LoopClosedError
@@ -383,7 +384,7 @@ class LoopRunner:
         if asyncio.events._get_running_loop() is not None:
             _close_quietly(awaitable)
             raise LoopRunningError
-        job = _Job(awaitable, context, last=last or self._borrowed, owner=owner)
+        job = _Job(awaitable, context, last or self._borrowed, owner)
         if sole and not job.last:
             job.last = job.provisional = True
         if self._serving is not None:
