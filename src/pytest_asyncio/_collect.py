@@ -47,6 +47,8 @@ class TestSpec:
     #: "virtual" or "real": the marker's ``clock=``, or "virtual" when the test requests the
     #: ``virtual_clock`` fixture; None when neither says (the session's clock applies).
     clock: str | None = None
+    #: The test is a hypothesis ``@given`` test: each example runs as a job of its own.
+    hypothesis: bool = False
 
     __test__ = False  # not a test class, whatever pytest's python_classes say
 
@@ -54,8 +56,10 @@ class TestSpec:
 def test_function(item: pytest.Item) -> Any:
     """The function an item runs (the inner test of a hypothesis test), or None."""
     function: Any = getattr(item, "obj", None)
-    if not wrapped_by_hypothesis(function):
-        return function
+    return _inner_test(function) if wrapped_by_hypothesis(function) else function
+
+
+def _inner_test(function: Any) -> Any:
     inner = getattr(function.hypothesis, "inner_test", None)
     return function if inner is None else inner
 
@@ -86,7 +90,7 @@ def prepare(
     ``_marks.scan``."""
     if kind is None:
         kind = async_kind(test_function(item))
-    if kind is None or _compat.unittest_case(item) is not None:
+    if kind is None or (type(item) is not pytest.Function and _compat.unittest_case(item)):
         return  # unittest runs its own items; resolve() fails those it would not await
     mark, foreign, from_package = _marks.scan(item, parents)
     if foreign:
@@ -116,7 +120,10 @@ def _auto_mark() -> pytest.MarkDecorator:
 
 def resolve(item: pytest.Function) -> TestSpec | None:
     """The spec of an item we run, or None; the warnings it calls for go to the item's stash."""
-    function = test_function(item)
+    function = item.obj
+    hypothesis = wrapped_by_hypothesis(function)
+    if hypothesis:
+        function = _inner_test(function)
     kind = async_kind(function)
     if kind is None:  # most tests of most suites: the cheapest way out first
         # keywords: a cheap first look (it also holds node names, hence the second one).
@@ -125,7 +132,8 @@ def resolve(item: pytest.Function) -> TestSpec | None:
             message = _messages.SYNC_TEST_MARKED.format(nodeid=item.nodeid)
             item.stash[SYNC_MARKED_KEY] = PytestAsyncioWarning(message)
         return None
-    case = _compat.unittest_case(item)
+    # pytest's own Function (most items) is no unittest item: no call to find that out.
+    case = None if type(item) is pytest.Function else _compat.unittest_case(item)
     if case is not None:
         return _unittest_spec(item, case)
     if kind != "coroutine":
@@ -137,7 +145,8 @@ def resolve(item: pytest.Function) -> TestSpec | None:
             item.stash[UNMARKED_KEY] = settings.mode
         return None
     if not mark.args and not mark.kwargs:  # the common case: a bare mark
-        return _spec(settings.default_test_loop_scope, None, None, None, _fixture_clock(item))
+        scope = settings.default_test_loop_scope
+        return _spec(scope, None, None, None, _fixture_clock(item), hypothesis)
     try:
         mark_spec = _marks.parse(mark, item.nodeid)
     except _marks.MarkError as error:
@@ -153,7 +162,7 @@ def resolve(item: pytest.Function) -> TestSpec | None:
         )
     loop_scope = mark_spec.loop_scope or settings.default_test_loop_scope
     clock = mark_spec.clock or _fixture_clock(item)
-    return _spec(loop_scope, factories, mark_spec.timeout, mark_spec.checks, clock)
+    return _spec(loop_scope, factories, mark_spec.timeout, mark_spec.checks, clock, hypothesis)
 
 
 def _fixture_clock(item: pytest.Function) -> str | None:
@@ -168,6 +177,7 @@ def _spec(
     timeout: float | None = None,
     checks: frozenset[str] | None = None,
     clock: str | None = None,
+    hypothesis: bool = False,
 ) -> TestSpec:
     """Specs are immutable: tests with the same marker arguments share one."""
     return TestSpec(
@@ -176,6 +186,7 @@ def _spec(
         timeout=timeout,
         checks=checks,
         clock=clock,
+        hypothesis=hypothesis,
     )
 
 

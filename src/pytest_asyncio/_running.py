@@ -14,7 +14,6 @@ import pytest
 from . import _compat, _messages
 from ._collect import MARK_DEPRECATION_KEY, SYNC_MARKED_KEY, UNMARKED_KEY, spec_of
 from ._compat import test_argnames
-from ._inspect import wrapped_by_hypothesis
 from ._loops import run, runner_for, select_factory
 from ._runner import LoopRunner, Owner
 from ._timeouts import Limit, limit_for
@@ -60,7 +59,7 @@ def call(pyfuncitem: pytest.Function) -> bool | None:
     funcargs = pyfuncitem.funcargs
     kwargs = {name: funcargs[name] for name in test_argnames(pyfuncitem)}
     function = pyfuncitem.obj
-    if wrapped_by_hypothesis(function):
+    if spec.hypothesis:
         _run_hypothesis(pyfuncitem, runner, function.hypothesis, kwargs, owner, limit)
     else:
         context = contextvars.copy_context()
