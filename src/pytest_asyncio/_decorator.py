@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 
 import pytest
 
-from . import _collect, _compat, _marks, _messages
+from . import _collect, _marks, _messages
 from ._inspect import OPTIONS_ATTR, async_kind
 from ._scopes import SCOPE_CHOICES, SCOPES, LoopScope, as_scope
 
@@ -109,11 +109,13 @@ def options_of(function: object) -> FixtureOptions | None:
 def fixture_kind(
     function: object,
     settings: Settings,
-    request: pytest.FixtureRequest,
+    item: pytest.Item,
+    spec: _collect.TestSpec | None,
     options: FixtureOptions | None,
 ) -> FixtureKind | None:
-    """How to run a fixture function for *request*, or None if it is not ours to run.
-    *options*: what ``options_of(function)`` says.
+    """How to run a fixture function set up for the test *item*, or None if it is not ours to
+    run. *spec*: the test's (``_collect.spec_of``); *options*: what ``options_of(function)``
+    says.
 
     In auto (and legacy) mode an undecorated async fixture is ours unless another plugin
     (anyio) claims the test that requests it."""
@@ -124,11 +126,9 @@ def fixture_kind(
         return "generator" if inspect.isgeneratorfunction(function) else "sync"
     if options is not None:
         return kind
-    if settings.auto_fixtures:
-        item = _compat.request_item(request)
-        # A test we run is no other plugin's: its marks need no second look.
-        if _collect.spec_of(item) is not None or not _marks.scan(item).foreign:
-            return kind
+    # A test we run is no other plugin's: its marks need no second look.
+    if settings.auto_fixtures and (spec is not None or not _marks.scan(item).foreign):
+        return kind
     return None
 
 

@@ -42,21 +42,23 @@ def setup(
     settings = request.config.stash[SETTINGS_KEY]
     original = fixturedef.func
     options = options_of(original)
-    kind = fixture_kind(original, settings, request, options)
+    item = _compat.request_item(request)
+    spec = _collect.spec_of(item)  # None: not for an async test we run
+    kind = fixture_kind(original, settings, item, spec, options)
     if kind is None:
         if _collect.is_async_function(original):
             # Strict mode only: in auto mode an async fixture not ours is another plugin's.
-            if not settings.auto:
-                _warn_unmarked_async_fixture(fixturedef, request)
+            # Only async tests we run get the warning; pytest warns about the rest.
+            if not settings.auto and spec is not None:
+                _warn_unmarked_async_fixture(fixturedef, item)
             return (yield)
         if fixturedef.scope == "function" or _compat.is_direct_param(fixturedef):
             return (yield)
-        spec = _collect.spec_of(_compat.request_item(request))
         if spec is None:  # not for an async test: no loop, asyncio not imported
             return (yield)
         with _loops.current_for_sync_fixture(fixturedef, request, spec.loop_scope):
             return (yield)
-    adapter = adapt(fixturedef, request, kind, settings, options)
+    adapter = adapt(fixturedef, request, item, spec, kind, settings, options)
     _compat.set_fixture_function(fixturedef, adapter)
     try:
         return (yield)
@@ -64,12 +66,7 @@ def setup(
         _compat.set_fixture_function(fixturedef, original)
 
 
-def _warn_unmarked_async_fixture(
-    fixturedef: _compat.FixtureDef[Any], request: _compat.SubRequest
-) -> None:
-    item = _compat.request_item(request)
-    if _collect.spec_of(item) is None:
-        return  # only async tests we run get the warning; pytest warns about the rest
+def _warn_unmarked_async_fixture(fixturedef: _compat.FixtureDef[Any], item: pytest.Item) -> None:
     message = _messages.STRICT_UNMARKED_ASYNC_FIXTURE.format(
         nodeid=item.nodeid, name=fixturedef.argname
     )
@@ -102,6 +99,8 @@ def loop_scope_of(
 def adapt(
     fixturedef: _compat.FixtureDef[Any],
     request: _compat.SubRequest,
+    item: pytest.Item,
+    spec: _collect.TestSpec | None,
     kind: FixtureKind,
     settings: Settings,
     options: FixtureOptions | None,
@@ -123,7 +122,7 @@ def adapt(
         _loops.bind_to_factory(fixturedef, request)
     function = _compat.fixture_function(fixturedef, request)
     explicit = options is not None and options.loop_scope is not None
-    setup = _Setup(fixturedef, request, function, loop_scope, scope, explicit)
+    setup = _Setup(fixturedef, request, item, spec, function, loop_scope, scope, explicit)
     return functools.partial(_ADAPTERS[kind], setup)
 
 
@@ -154,18 +153,22 @@ class _Setup:
         "explicit",
         "fixturedef",
         "function",
+        "item",
         "limit",
         "limit_known",
         "loop_scope",
         "name",
         "request",
         "scope",
+        "spec",
     )
 
     def __init__(
         self,
         fixturedef: _compat.FixtureDef[Any],
         request: _compat.SubRequest,
+        item: pytest.Item,
+        spec: _collect.TestSpec | None,
         function: Callable[..., Any],
         loop_scope: LoopScope,
         scope: str,
@@ -176,6 +179,9 @@ class _Setup:
         self.scope = scope
         self.name = fixturedef.argname
         self.request = request
+        #: The test it is set up for, and that test's spec (None: not an async test we run).
+        self.item = item
+        self.spec = spec
         self.function = function
         self.loop_scope = loop_scope
         #: Whether the decorator sets the loop scope (else the setting or the cache scope does).
@@ -185,9 +191,8 @@ class _Setup:
         self.limit_known = False
 
     def runner(self) -> LoopRunner:
-        item = _compat.request_item(self.request)
         node = loop_node(self.fixturedef, self.request, self.loop_scope)
-        runner = _loops.runner_for(item, node, self.loop_scope, self.name, self.explicit)
+        runner = _loops.runner_for(self.item, node, self.loop_scope, self.name, self.explicit)
         if node is not self.request.node:
             # Cached on a wider node than its loop's: tear it down before its loop closes
             # (registered after the runner's own finalizer, so it runs first).
@@ -206,8 +211,7 @@ class _Setup:
         __tracebackhide__ = True
         owner = Owner(phase, self.name, origin, self.scope)
         if not self.limit_known:
-            item = _compat.request_item(self.request)
-            self.limit = _timeouts.limit_for(item, _collect.spec_of(item))
+            self.limit = _timeouts.limit_for(self.item, self.spec)
             self.limit_known = True
         limit = self.limit
         config = self.request.config
