@@ -15,18 +15,20 @@ import pytest
 
 AsyncKind = Literal["coroutine", "asyncgen"]
 
-_COROUTINE: Final = inspect.CO_COROUTINE
-_ASYNCGEN: Final = inspect.CO_ASYNC_GENERATOR
-_ASYNC: Final = _COROUTINE | _ASYNCGEN
+COROUTINE: Final = inspect.CO_COROUTINE
+ASYNCGEN: Final = inspect.CO_ASYNC_GENERATOR
+_ASYNC: Final = COROUTINE | ASYNCGEN
 #: Where ``pytest_asyncio.fixture`` records its options on the function it decorates.
 OPTIONS_ATTR: Final = "_pytest_asyncio_ng_options"
 #: The name of our mark (``_marks.MARK``; not imported: a sync run does not load ``_marks``).
 _MARK: Final = "asyncio"
 #: Set by inspect.markcoroutinefunction (Python 3.12+) on sync functions that return awaitables.
-_MARKER: Final = "_is_coroutine_marker"
+MARKER: Final = "_is_coroutine_marker"
+#: The attribute hypothesis puts on the tests that ``@given`` wraps.
+HYPOTHESIS: Final = "hypothesis"
 
 
-_FUNCTION: Final = types.FunctionType
+FUNCTION: Final = types.FunctionType
 _METHOD: Final = types.MethodType
 
 
@@ -35,11 +37,11 @@ def async_kind(function: object) -> AsyncKind | None:
     if type(function) is _METHOD:
         function = function.__func__
     # A plain function answers from its code flags, unless markcoroutinefunction() marked it.
-    if type(function) is _FUNCTION and _MARKER not in function.__dict__:
+    if type(function) is FUNCTION and MARKER not in function.__dict__:
         flags = function.__code__.co_flags
-        if flags & _COROUTINE:
+        if flags & COROUTINE:
             return "coroutine"
-        return "asyncgen" if flags & _ASYNCGEN else None
+        return "asyncgen" if flags & ASYNCGEN else None
     if inspect.iscoroutinefunction(function):
         return "coroutine"
     return "asyncgen" if inspect.isasyncgenfunction(function) else None
@@ -58,11 +60,11 @@ def plain_function(obj: object) -> types.FunctionType | None:
     a framework's lazy ``settings``) is never probed.
     """
     kind = type(obj)
-    if kind is _FUNCTION:
+    if kind is FUNCTION:
         return obj  # type: ignore[return-value]  # checked by type just above
     if kind in _WRAPPERS:
         inner: object = obj.__func__  # type: ignore[attr-defined]
-        if type(inner) is _FUNCTION:
+        if type(inner) is FUNCTION:
             return inner
     return None
 
@@ -71,8 +73,8 @@ def wrapped_by_hypothesis(function: object) -> bool:
     """Whether *function* is a hypothesis ``@given`` test (its inner test may be async)."""
     plain = plain_function(function)
     if plain is not None:  # its attributes are in its __dict__: no AttributeError to build
-        return "hypothesis" in plain.__dict__
-    return hasattr(function, "hypothesis")
+        return HYPOTHESIS in plain.__dict__
+    return hasattr(function, HYPOTHESIS)
 
 
 def surely_sync(item: pytest.Item) -> bool:
@@ -105,7 +107,7 @@ def may_be_ours(items: Iterable[pytest.Item]) -> set[int]:
 def _runs_sync_function(item: pytest.Function) -> bool:
     """Whether *item* runs a plain sync function, not one that hypothesis wraps."""
     plain = plain_function(item.obj)
-    return plain is not None and _plainly_sync(plain, "hypothesis")
+    return plain is not None and _plainly_sync(plain, HYPOTHESIS)
 
 
 def _plainly_sync(function: types.FunctionType, attribute: str) -> bool:
@@ -114,7 +116,7 @@ def _plainly_sync(function: types.FunctionType, attribute: str) -> bool:
     attributes = function.__dict__
     return (
         not function.__code__.co_flags & _ASYNC
-        and _MARKER not in attributes
+        and MARKER not in attributes
         and attribute not in attributes
     )
 

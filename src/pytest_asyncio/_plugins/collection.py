@@ -18,28 +18,53 @@ from typing import Final
 
 import pytest
 
-from pytest_asyncio._inspect import AsyncKind, async_kind, plain_function, wrapped_by_hypothesis
+from pytest_asyncio._inspect import (
+    ASYNCGEN,
+    COROUTINE,
+    FUNCTION,
+    HYPOTHESIS,
+    MARKER,
+    AsyncKind,
+    async_kind,
+    plain_function,
+    wrapped_by_hypothesis,
+)
 from pytest_asyncio._settings import SETTINGS_KEY
 
 #: The fixture name lists (closures) of the tests parametrized over loop factories.
 _CLOSURES_KEY = pytest.StashKey[list[list[str]]]()
 _FACTORIES_PLUGIN: Final = "asyncio-ng-loop-factories"
 _OVERRIDES_PLUGIN: Final = "asyncio-ng-overrides"
+_TEST: Final = pytest.Function
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # tryfirst: auto mode's marks are on the items before -m and -k select them.
     settings = config.stash[SETTINGS_KEY]
+    strict = not settings.auto
     package_marked: dict[int, bool] = {}  # by the id of the tests' module or class
     to_prepare: list[tuple[pytest.Function, AsyncKind | None]] = []
     for item in items:
-        if not isinstance(item, pytest.Function):
-            continue
+        if type(item) is not _TEST and not isinstance(item, pytest.Function):
+            continue  # (isinstance() only for a subclass: for the classes of nodes, an ABC's)
         function = item.obj
-        kind = async_kind(function)
-        if kind is None and not wrapped_by_hypothesis(function):
-            continue  # sync tests: nothing to prepare
+        # A plain function's kind from its code flags (async_kind's first answer, inline: this
+        # runs for every test of the session).
+        if type(function) is FUNCTION and MARKER not in function.__dict__:
+            flags = function.__code__.co_flags
+            if flags & COROUTINE:
+                kind: AsyncKind | None = "coroutine"
+            elif flags & ASYNCGEN:
+                kind = "asyncgen"
+            elif HYPOTHESIS in function.__dict__:
+                kind = None
+            else:
+                continue  # sync tests: nothing to prepare
+        else:
+            kind = async_kind(function)
+            if kind is None and not wrapped_by_hypothesis(function):
+                continue
         parent = item.parent
         marked = package_marked.get(id(parent))
         if marked is None:  # the first async test of its module or class
@@ -48,7 +73,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             assert isinstance(parent, pytest.Collector)  # a Module or a Class
             _overrides.overrides_for(parent)  # notes the event_loop overrides it may use
             marked = package_marked[id(parent)] = _marks.package_marked(parent)
-        if kind == "coroutine" and ((not settings.auto and not marked) or _own_mark(item)):
+        if kind == "coroutine" and ((strict and not marked) or _own_mark(item)):
             continue  # nothing to add: marked where it is defined (the common case), or strict
         to_prepare.append((item, kind))
     if to_prepare:
