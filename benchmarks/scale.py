@@ -9,7 +9,10 @@ Three scenarios, each generated at every size (500 tests per module):
   module's loop, used by every test of the module, the tests marked with
   ``loop_scope="module"``;
 - sync, plugin off: the sync suite with ``-p no:asyncio``, pytest's own growth, against which
-  the memory of the other two is judged.
+  the memory of the other two is judged;
+- sync marked, plugin off: the same suite with ``@pytest.mark.asyncio`` on every test (the
+  marker registered in the ini), memory only: what pytest itself keeps for a marked test (its
+  reports copy the test's keywords), shown beside the target as a second reference.
 
 Instructions (needs valgrind): each run is done once without valgrind to write bytecode caches,
 then once under callgrind, one callgrind process at a time. The per-test cost is the slope
@@ -49,6 +52,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from run import ASYNC, ASYNC_HEAD, ROOT, SYNC, make_suite
+
+#: The sync suite's tests, marked as the async suites' are.
+SYNC_MARKED = "@pytest.mark.asyncio\ndef test_{i}():\n    pass\n"
+MARKED_INI = "[pytest]\nmarkers =\n    asyncio: run on asyncio\n"
 
 VENV = ROOT / ".venv-bench-scale"
 
@@ -100,6 +107,11 @@ class Scenario:
     head: str
     body: str
     args: tuple[str, ...] = ()
+    ini: str = "[pytest]\n"
+    #: "floor" (the target's reference), "marked floor" (a second reference), or "" (ours)
+    role: str = ""
+    #: only the memory run of the largest suite (no CPU time, no instructions)
+    memory_only: bool = False
     #: per size: instructions, CPU seconds of the uncounted run
     instructions: dict[int, int] = field(default_factory=dict)
     cpu: dict[int, float] = field(default_factory=dict)
@@ -110,7 +122,16 @@ class Scenario:
 SCENARIOS = [
     Scenario("async, function loop", ASYNC_HEAD, ASYNC),
     Scenario("async, module fixture", MODULE_FIXTURE_HEAD, MODULE_FIXTURE),
-    Scenario("sync, plugin off", "", SYNC, OFF),
+    Scenario("sync, plugin off", "", SYNC, OFF, role="floor"),
+    Scenario(
+        "sync marked, plugin off",
+        ASYNC_HEAD,
+        SYNC_MARKED,
+        OFF,
+        MARKED_INI,
+        role="marked floor",
+        memory_only=True,
+    ),
 ]
 
 
@@ -158,11 +179,13 @@ def measure(
     instructions: bool,
 ) -> None:
     slug = re.sub(r"\W+", "-", scenario.name)
-    for size in sizes:
-        suite = make_suite(base / f"{slug}-{size}", scenario.head, scenario.body, size)
+    for size in sizes[-1:] if scenario.memory_only else sizes:
+        suite = make_suite(
+            base / f"{slug}-{size}", scenario.head, scenario.body, size, scenario.ini
+        )
         cmd = command(python, scenario.args)
         _, scenario.cpu[size] = run(cmd, suite, env)  # also writes the bytecode caches
-        if instructions:
+        if instructions and not scenario.memory_only:
             callgrind = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
             stderr, _ = run([*callgrind, *cmd], suite, env)
             found = re.search(r"Collected : (\d+)", stderr)
@@ -231,17 +254,24 @@ def report(scenarios: list[Scenario], sizes: list[int], pytest: str) -> None:
     print("\nCPU µs per test, slope between sizes (one uncounted run each: noisy, no target)")
     print(f"{'scenario':24}{head}")
     for scenario in scenarios:
+        if scenario.memory_only:
+            continue
         cpu = scenario.cpu
         cells = "".join(f" {(cpu[b] - cpu[a]) / (b - a) * 1e6:10,.0f}" for a, b in pairs)
         print(f"{scenario.name:24}{cells}")
-    floor = next((s for s in scenarios if s.args == OFF), None)
+    floor = next((s for s in scenarios if s.role == "floor"), None)
     floor_growth = rss_growth(floor.samples) if floor is not None else None
+    marked = next((s for s in scenarios if s.role == "marked floor"), None)
+    marked_growth = rss_growth(marked.samples) if marked is not None else None
     print(
         f"\nMemory, {sizes[-1]:,} tests, no valgrind: RSS growth per 10,000 tests from test "
         f"N to the end (target: <= sync floor x {RSS_TARGET:.2f}); open descriptors "
         "at each sample (target: flat)"
     )
-    print(f"{'scenario':24} {'from N':>7} {'MB/10k':>7} {'/ floor':>8} {'target':>7}  fds")
+    print(
+        f"{'scenario':24} {'from N':>7} {'MB/10k':>7} {'/ floor':>8} {'target':>7} "
+        f"{'/ marked':>12}  fds"
+    )
     for scenario in scenarios:
         growth = rss_growth(scenario.samples)
         if growth is None:
@@ -251,12 +281,16 @@ def report(scenarios: list[Scenario], sizes: list[int], pytest: str) -> None:
         fd_cells = " -> ".join(f"{s['fds']}@{s['tests']:,}" for s in scenario.samples)
         fd_verdict = "ok" if len(set(fds)) == 1 else "OVER"
         line = f"{scenario.name:24} {since:7,} {per_10k / 2**20:7.2f}"
-        if scenario is floor or floor_growth is None:
-            line += f" {'':8} {'':7}"
+        if scenario.role or floor_growth is None:
+            line += f" {'':8} {'':7}{'':5}"
         else:
             ratio = per_10k / floor_growth[1] if floor_growth[1] > 0 else float("inf")
             verdict = "ok" if per_10k <= floor_growth[1] * RSS_TARGET else "OVER"
-            line += f" {ratio:8.3f} {RSS_TARGET:7.2f} {verdict}"
+            line += f" {ratio:8.3f} {RSS_TARGET:7.2f} {verdict:4}"
+        if scenario.role or marked_growth is None or marked_growth[1] <= 0:
+            line += f" {'':12}"
+        else:
+            line += f" {per_10k / marked_growth[1]:12.3f}"
         print(f"{line}  {fd_cells}  {fd_verdict}")
 
 
