@@ -55,6 +55,7 @@ from run import (
     ASYNC_FIXTURE,
     ASYNC_FIXTURE_HEAD,
     ASYNC_HEAD,
+    PICK_HELP,
     REF_VENV,
     ROOT,
     SESSION,
@@ -65,6 +66,7 @@ from run import (
     distribution_version,
     ensure_venv,
     make_suite,
+    picked,
     pytest_version,
     run_once,
     with_minimal_runner,
@@ -195,7 +197,7 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=3, help="CPU-time runs (default 3)")
     parser.add_argument("--no-reference", action="store_true", help="skip pytest-asyncio")
-    parser.add_argument("-k", dest="only", help="only the scenarios whose name has this text")
+    parser.add_argument("-k", dest="only", help=PICK_HELP)
     options = parser.parse_args()
     if shutil.which("valgrind") is None:
         sys.exit("instructions.py needs valgrind on PATH")
@@ -204,9 +206,7 @@ def main() -> None:
         sys.exit("--sizes needs two different sizes")
     if options.layouts < 1:
         sys.exit("--layouts needs at least 1")
-    selected = [
-        c for c in cases(not options.no_reference) if not options.only or options.only in c.name
-    ]
+    selected = [c for c in cases(not options.no_reference) if picked(options.only, c.name)]
     if not selected:
         sys.exit(f"no scenario has {options.only!r} in its name")
 

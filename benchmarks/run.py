@@ -175,6 +175,18 @@ class Scenario:
         return statistics.median(self.cpu)
 
 
+#: The help of the scripts' ``-k``.
+PICK_HELP = (
+    'only the scenarios with this text at the start of a word of their name ("sync" is not "async")'
+)
+
+
+def picked(text: str | None, name: str) -> bool:
+    """Whether ``-k`` *text* picks the scenario *name*: no text, or the text where a word of the
+    name starts."""
+    return text is None or re.search(r"(?<!\w)" + re.escape(text), name) is not None
+
+
 def make_suite(directory: Path, head: str, body: str, n: int, ini: str = "[pytest]\n") -> Path:
     directory.mkdir(parents=True)
     (directory / "pytest.ini").write_text(ini)

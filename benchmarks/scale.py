@@ -51,7 +51,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from run import ASYNC, ASYNC_HEAD, ROOT, SYNC, make_suite
+from run import ASYNC, ASYNC_HEAD, PICK_HELP, ROOT, SYNC, make_suite, picked
 
 #: The sync suite's tests, marked as the async suites' are.
 SYNC_MARKED = "@pytest.mark.asyncio\ndef test_{i}():\n    pass\n"
@@ -314,9 +314,7 @@ def main() -> None:
         action="store_true",
         help="skip callgrind (at the default sizes it takes about 40 min per scenario)",
     )
-    parser.add_argument(
-        "-k", dest="only", metavar="TEXT", help="only the scenarios whose name has this text"
-    )
+    parser.add_argument("-k", dest="only", metavar="TEXT", help=PICK_HELP)
     parser.add_argument(
         "--venv",
         type=Path,
@@ -331,7 +329,7 @@ def main() -> None:
     instructions = not options.no_instructions
     if instructions and shutil.which("valgrind") is None:
         sys.exit("counting instructions needs valgrind on PATH (or --no-instructions)")
-    scenarios = [s for s in SCENARIOS if options.only is None or options.only in s.name]
+    scenarios = [s for s in SCENARIOS if picked(options.only, s.name)]
     if not scenarios:
         sys.exit(f"no scenario matches {options.only!r}")
     python = install(options.venv.resolve())

@@ -31,11 +31,13 @@ from run import (
     ASYNC_FIXTURE,
     ASYNC_FIXTURE_HEAD,
     ASYNC_HEAD,
+    PICK_HELP,
     ROOT,
     TASKS,
     TASKS_HEAD,
     YIELD,
     make_suite,
+    picked,
 )
 
 VENVS = ROOT / ".venv-slope"
@@ -158,9 +160,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("revs", nargs="+", metavar="REV")
     parser.add_argument("--sizes", type=int, nargs=2, default=(1000, 3000))
-    parser.add_argument("-k", dest="only", help="only the scenarios whose name has this text")
+    parser.add_argument("-k", dest="only", help=PICK_HELP)
     options = parser.parse_args()
-    scenarios = [s for s in SCENARIOS if options.only is None or options.only in s[0]]
+    scenarios = [s for s in SCENARIOS if picked(options.only, s[0])]
     if shutil.which("valgrind") is None:
         sys.exit("slope.py needs valgrind on PATH")
     small, large = sorted(options.sizes)
