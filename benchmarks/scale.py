@@ -2,14 +2,15 @@
 
 Usage: ``python benchmarks/scale.py [--sizes 1000 10000 50000] [--no-instructions] [-k TEXT]``.
 
-Three scenarios, each generated at every size (500 tests per module):
+Four scenarios, the first three generated at every size, the last at the largest only (500
+tests per module):
 
 - async, function loop: ``@pytest.mark.asyncio`` tests, strict mode, a new loop per test;
 - async, module fixture: every module has a module-scoped async generator fixture on the
   module's loop, used by every test of the module, the tests marked with
   ``loop_scope="module"``;
 - sync, plugin off: the sync suite with ``-p no:asyncio``, pytest's own growth, against which
-  the memory of the other two is judged;
+  the memory of the two async scenarios is judged;
 - sync marked, plugin off: the same suite with ``@pytest.mark.asyncio`` on every test (the
   marker registered in the ini), memory only: what pytest itself keeps for a marked test (its
   reports copy the test's keywords), shown beside the target as a second reference.
