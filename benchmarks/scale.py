@@ -270,8 +270,8 @@ def report(scenarios: list[Scenario], sizes: list[int], pytest: str) -> None:
         "at each sample (target: flat)"
     )
     print(
-        f"{'scenario':24} {'from N':>7} {'MB/10k':>7} {'/ floor':>8} {'target':>7} "
-        f"{'/ marked':>12}  fds"
+        f"{'scenario':24} {'from N':>7} {'MB/10k':>7} {'/ floor':>8} {'target':>7}{'':5} "
+        f"{'/ marked':>8}  fds"
     )
     for scenario in scenarios:
         growth = rss_growth(scenario.samples)
@@ -289,9 +289,9 @@ def report(scenarios: list[Scenario], sizes: list[int], pytest: str) -> None:
             verdict = "ok" if per_10k <= floor_growth[1] * RSS_TARGET else "OVER"
             line += f" {ratio:8.3f} {RSS_TARGET:7.2f} {verdict:4}"
         if scenario.role or marked_growth is None or marked_growth[1] <= 0:
-            line += f" {'':12}"
+            line += f" {'':8}"
         else:
-            line += f" {per_10k / marked_growth[1]:12.3f}"
+            line += f" {per_10k / marked_growth[1]:8.3f}"
         print(f"{line}  {fd_cells}  {fd_verdict}")
 
 
