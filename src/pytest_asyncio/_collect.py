@@ -90,7 +90,7 @@ def prepare(
     ``_marks.scan``."""
     if kind is None:
         kind = async_kind(test_function(item))
-    if kind is None or (type(item) is not pytest.Function and _compat.unittest_case(item)):
+    if kind is None or _compat.unittest_case(item) is not None:
         return  # unittest runs its own items; resolve() fails those it would not await
     mark, foreign, from_package = _marks.scan(item, parents)
     if foreign:
@@ -132,8 +132,7 @@ def resolve(item: pytest.Function) -> TestSpec | None:
             message = _messages.SYNC_TEST_MARKED.format(nodeid=item.nodeid)
             item.stash[SYNC_MARKED_KEY] = PytestAsyncioWarning(message)
         return None
-    # pytest's own Function (most items) is no unittest item: no call to find that out.
-    case = None if type(item) is pytest.Function else _compat.unittest_case(item)
+    case = _compat.unittest_case(item)
     if case is not None:
         return _unittest_spec(item, case)
     if kind != "coroutine":
