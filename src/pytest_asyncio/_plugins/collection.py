@@ -35,7 +35,6 @@ from pytest_asyncio._settings import SETTINGS_KEY
 _CLOSURES_KEY = pytest.StashKey[list[list[str]]]()
 _FACTORIES_PLUGIN: Final = "asyncio-ng-loop-factories"
 _OVERRIDES_PLUGIN: Final = "asyncio-ng-overrides"
-_TEST: Final = pytest.Function
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -46,8 +45,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     package_marked: dict[int, bool] = {}  # by the id of the tests' module or class
     to_prepare: list[tuple[pytest.Function, AsyncKind | None]] = []
     for item in items:
-        if type(item) is not _TEST and not isinstance(item, pytest.Function):
-            continue  # (isinstance() only for a subclass: for the classes of nodes, an ABC's)
+        # isinstance() only for other classes: node classes are ABCs, whose check is slow.
+        if type(item) is not pytest.Function and not isinstance(item, pytest.Function):
+            continue
         function = item.obj
         # A plain function's kind from its code flags (async_kind's first answer, inline: this
         # runs for every test of the session).
